@@ -1,0 +1,68 @@
+// `segviz bench <name>`: benchmarks that compare us with the reference in the same run.
+import { parseArgs } from "node:util";
+import { benchOurs, benchPytorch, TRAIN_STEP_CASES, type TrainStepResult } from "../../../bench/train-step.js";
+import { logLine } from "../log.js";
+
+const USAGE = `usage: segviz bench train-step [--case 64cube|study|all] [--threads N] [--steps N] [--warmup N] [--json]`;
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+}
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name !== "train-step") {
+    console.error(USAGE);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      case: { type: "string", default: "all" },
+      threads: { type: "string", default: "2" },
+      steps: { type: "string", default: "3" },
+      warmup: { type: "string", default: "1" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const threads = Number(values.threads);
+  const steps = Number(values.steps);
+  const warmup = Number(values.warmup);
+  const names = values.case === "all" ? Object.keys(TRAIN_STEP_CASES) : [values.case!];
+  const results: { name: string; ours: TrainStepResult; torch: TrainStepResult; ratio: number }[] = [];
+  for (const n of names) {
+    const c = TRAIN_STEP_CASES[n];
+    if (!c) throw new Error(`bench: unknown case '${n}' (known: ${Object.keys(TRAIN_STEP_CASES).join(", ")})`);
+    logLine({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps });
+    // PyTorch first in its own process, then ours, so neither sees the other's memory.
+    const torch = benchPytorch(c, threads, steps, warmup);
+    const ours = benchOurs(c, threads, steps, warmup);
+    results.push({ name: n, ours, torch, ratio: ours.ms_median / torch.ms_median });
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ benchmark: "train-step", threads, results }));
+    return 0;
+  }
+  const w = [8, 6, 14, 12, 14, 8, 12, 12];
+  console.log(`SegViz UNet training step (forward + Dice loss + backward + Adam), ${threads} threads, median of ${steps}`);
+  console.log(row(["case", "batch", "size", "segviz ms", "pytorch ms", "ratio", "segviz MB", "pytorch MB"], w));
+  for (const r of results) {
+    console.log(
+      row(
+        [
+          r.name,
+          String(r.ours.batch),
+          r.ours.size.join("x"),
+          r.ours.ms_median.toFixed(0),
+          r.torch.ms_median.toFixed(0),
+          r.ratio.toFixed(3),
+          r.ours.peak_rss_mb.toFixed(0),
+          r.torch.peak_rss_mb.toFixed(0),
+        ],
+        w,
+      ),
+    );
+  }
+  console.log("ratio = segviz / pytorch (lower is faster); MB = peak resident memory of each process");
+  return 0;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `segviz` command: dispatches to one module per subcommand.
+import { benchCommand } from "./commands/bench.js";
+import { infoCommand } from "./commands/info.js";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  bench: { run: benchCommand, help: "bench train-step: our training step vs PyTorch's, as a ratio" },
+  info: { run: infoCommand, help: "libtorch build, threads and devices" },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`);
+  return `usage: segviz <command> [options]\n\ncommands:\n${lines.join("\n")}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    console.log(usage());
+    return cmd ? 0 : 2;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`segviz: unknown command '${cmd}'\n\n${usage()}`);
+    return 2;
+  }
+  return c.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`segviz: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

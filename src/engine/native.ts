@@ -1,0 +1,57 @@
+// Loads the libtorch addon (native/) and describes its raw surface. Only the engine imports this.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface NativeTensorHandle {
+  readonly shape: number[];
+  readonly strides: number[];
+  readonly dtype: string;
+  readonly device: string;
+  readonly numel: number;
+  readonly disposed: boolean;
+  requiresGrad: boolean;
+  readonly isLeaf: boolean;
+  readonly gradFn: string | null;
+  readonly grad: NativeTensorHandle | null;
+  setGrad(grad: NativeTensorHandle | null): void;
+  backward(grad?: NativeTensorHandle | null, retainGraph?: boolean, createGraph?: boolean): void;
+  dispose(): void;
+  toArray(): ArrayBufferView;
+  sharedView(): ArrayBufferView;
+  item(): number | boolean;
+  storageId(): string;
+}
+
+export type NativeValue = NativeTensorHandle | number | boolean | string | null | NativeValue[];
+
+export interface NativeAddon {
+  fromBuffer(data: ArrayBufferView, shape: number[], dtype: string, copy: boolean): NativeTensorHandle;
+  resolveOp(name: string, overload: string): number;
+  callOp(id: number, args: unknown[], kwargs?: Record<string, unknown>, discard?: boolean): NativeValue;
+  opSchemas(name: string): string[];
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  manualSeed(seed: number): void;
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+  cudaDeviceCount(): number;
+  liveHandles(): number;
+  buildInfo(): { torchVersion: string; config: string; parallel: string; mkldnn: boolean; cuda: boolean };
+}
+
+function locateAddon(): string {
+  // Walk up from this file (src/engine or dist/src/engine) to the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, "native", "build", "Release", "segviz_torch.node");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error(
+    "segviz: the libtorch addon is not built (native/build/Release/segviz_torch.node missing); run `bash scripts/setup.sh`",
+  );
+}
+
+export const native: NativeAddon = createRequire(import.meta.url)(locateAddon()) as NativeAddon;

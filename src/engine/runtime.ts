@@ -1,0 +1,50 @@
+// Process-wide engine settings: threads, seeds, gradient mode, devices.
+import { native } from "./native.js";
+
+export function setNumThreads(n: number): void {
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+/** Seeds libtorch's global generator: the same seed gives the same random tensors. */
+export function manualSeed(seed: number): void {
+  native.manualSeed(seed);
+}
+
+/** Runs fn with autograd recording off (as torch.no_grad()). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = native.setGradEnabled(false);
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(prev);
+  }
+}
+export function isGradEnabled(): boolean {
+  return native.isGradEnabled();
+}
+
+export function cudaDeviceCount(): number {
+  return native.cudaDeviceCount();
+}
+export function cudaAvailable(): boolean {
+  return native.cudaDeviceCount() > 0;
+}
+/** Throws a clear error when a device cannot be used with the linked libtorch. */
+export function assertDevice(device: string): void {
+  if (device === "cpu") return;
+  if (!/^cuda(:\d+)?$/.test(device)) throw new Error(`unknown device '${device}' (use cpu, cuda or cuda:N)`);
+  const n = native.cudaDeviceCount();
+  if (n === 0) throw new Error(`device '${device}' requested, but the linked libtorch has no CUDA device; build with LIBTORCH pointing at a CUDA libtorch`);
+  const idx = device.includes(":") ? Number(device.split(":")[1]) : 0;
+  if (idx >= n) throw new Error(`device '${device}' requested, but only ${n} CUDA device(s) are visible`);
+}
+
+/** Handles that still hold a tensor (for leak tests). */
+export function liveTensorCount(): number {
+  return native.liveHandles();
+}
+export function buildInfo(): ReturnType<typeof native.buildInfo> {
+  return native.buildInfo();
+}
