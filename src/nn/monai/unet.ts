@@ -54,6 +54,16 @@ export class UNet extends Module {
     return this.model.forward(x);
   }
 
+  /**
+   * A new top up-block (MONAI's `model.2`: transposed conv from the first level's features to
+   * outChannels, then its residual unit): SegViz's per-task head, built like the original.
+   */
+  createTopUpBlock(outChannels: number): Module {
+    const ch = this.config.channels;
+    const upC = ch.length > 2 ? ch[0]! * 2 : ch[0]! + ch[1]!;
+    return this.up(upC, outChannels, this.config.strides[0]!, true);
+  }
+
   private block(inC: number, outC: number, channels: number[], strides: number[], isTop: boolean): Module {
     const c = channels[0]!;
     const s = strides[0]!;
