@@ -1,0 +1,62 @@
+// Whole-volume prediction with every head of a multi-head model: sliding-window logits, softmax
+// per head, fused into one organ label map on the input grid.
+import { cat, noGrad, softmax, type Tensor, tidy } from "../../engine/index.js";
+import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import { fuseHeads } from "./fuse-heads.js";
+import { type SlidingWindowOptions, slidingWindowInference } from "./sliding-window.js";
+
+export interface HeadOrgans {
+  task: string;
+  /** Label value of each organ channel of this head. */
+  organIndices: number[];
+}
+
+export interface VolumePrediction {
+  /** Organ-index label map [D, H, W] (uint8). */
+  labels: Tensor;
+  /** Softmax probabilities per head [1, C, D, H, W]. */
+  probabilities: Map<string, Tensor>;
+}
+
+/** image: [1, 1, D, H, W] preprocessed intensities. */
+export function predictVolume(
+  model: MultiHeadUNet,
+  heads: readonly HeadOrgans[],
+  image: Tensor,
+  sw: SlidingWindowOptions,
+  threshold = 0.5,
+): VolumePrediction {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() =>
+      tidy(() => {
+        // All heads share one pass through the body per window: their logits are concatenated
+        // along channels and split again after blending.
+        const widths = heads.map((h) => h.organIndices.length + 1);
+        const blended = slidingWindowInference(
+          image,
+          (windows) =>
+            tidy(() => {
+              const out = model.forwardAll(windows);
+              return cat(heads.map((h) => out.get(h.task)!), 1);
+            }),
+          sw,
+        );
+        const probabilities = new Map<string, Tensor>();
+        let offset = 0;
+        heads.forEach((h, i) => {
+          probabilities.set(h.task, softmax(blended.narrow(1, offset, widths[i]!), 1));
+          offset += widths[i]!;
+        });
+        const labels = fuseHeads(
+          heads.map((h) => ({ probs: probabilities.get(h.task)!, organIndices: h.organIndices })),
+          threshold,
+        );
+        return { labels, probabilities };
+      }),
+    );
+  } finally {
+    model.train(wasTraining);
+  }
+}

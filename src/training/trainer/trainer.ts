@@ -1,0 +1,209 @@
+// Trains a multi-head UNet at one site: epochs of patch batches, a Dice (or DiceCE) loss per
+// head on the organs the site annotates, Adam with an epoch-indexed LR schedule, validation on
+// whole volumes by sliding window, best/last checkpoints, and exact resume. Each epoch re-seeds
+// libtorch from (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
+import { appendFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { keep, manualSeed, noGrad, type Tensor, tidy } from "../../engine/index.js";
+import { DiceCELoss } from "../../nn/losses/dice-ce.js";
+import { DiceLoss } from "../../nn/losses/dice.js";
+import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import { Adam } from "../../nn/optim/adam.js";
+import { ConstantSchedule, CosineSchedule, type LrSchedule, StepSchedule } from "../../nn/optim/schedules.js";
+import { Tensor as EngineTensor } from "../../engine/index.js";
+import { progress } from "../../util/progress.js";
+import { diceScore } from "../metrics/index.js";
+import { predictVolume } from "../inference/predict-volume.js";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint-files.js";
+import { type HeadSpec, headTarget, organIndices } from "./heads.js";
+import type { BatchSource, EpochResult, TrainerOptions, ValidationCase, ValidationResult } from "./types.js";
+
+interface LossFn {
+  forward(input: Tensor, target: Tensor): Tensor;
+}
+
+function makeSchedule(o: TrainerOptions): LrSchedule {
+  const s = o.schedule ?? { kind: "constant" };
+  if (s.kind === "cosine") return new CosineSchedule(o.lr, s.tMax, s.etaMin ?? 0);
+  if (s.kind === "step") return new StepSchedule(o.lr, s.stepSize, s.gamma ?? 0.1);
+  return new ConstantSchedule(o.lr);
+}
+
+export class Trainer {
+  /** Epochs completed. */
+  epoch = 0;
+  bestMeanDice = Number.NEGATIVE_INFINITY;
+  readonly history: (EpochResult | ValidationResult)[] = [];
+  readonly optimizer: Adam;
+  private readonly schedule: LrSchedule;
+  private readonly loss: LossFn;
+  private readonly headIndices: Map<string, number[]>;
+  private proximalRef: Map<string, Tensor> | null = null;
+
+  constructor(
+    readonly model: MultiHeadUNet,
+    readonly o: TrainerOptions,
+  ) {
+    for (const h of o.heads) model.head(h.task);
+    this.headIndices = new Map(o.heads.map((h) => [h.task, organIndices(h, o.organs)]));
+    const trainOnly = o.trainOnly;
+    const params = model.namedParameters().filter(([n]) => !trainOnly || trainOnly.some((p) => n.startsWith(p)));
+    if (params.length === 0) throw new Error(`trainer: trainOnly [${trainOnly}] selects no parameters`);
+    this.optimizer = new Adam(params, { lr: o.lr });
+    this.schedule = makeSchedule(o);
+    this.loss =
+      o.loss === "dicece"
+        ? new DiceCELoss({ toOnehotY: true, softmax: true })
+        : new DiceLoss({ toOnehotY: true, softmax: true });
+  }
+
+  get heads(): HeadSpec[] {
+    return this.o.heads;
+  }
+
+  /** FedProx: the global weights this site's update is pulled towards (copied; names as the model's). */
+  setProximalReference(weights: Map<string, Tensor> | null): void {
+    if (this.proximalRef) for (const t of this.proximalRef.values()) t.dispose();
+    this.proximalRef = weights && new Map([...weights].map(([k, v]) => [k, keep(noGrad(() => v.detach().clone()))]));
+  }
+
+  private stepLoss(image: Tensor, label: Tensor): Tensor {
+    const out = this.model.forwardAll(image);
+    let total: Tensor | null = null;
+    for (const h of this.o.heads) {
+      const l = this.loss.forward(out.get(h.task)!, headTarget(label, this.headIndices.get(h.task)!));
+      total = total === null ? l : total.add(l);
+    }
+    const mu = this.o.proximalMu ?? 0;
+    if (mu > 0 && this.proximalRef) {
+      const own = new Map(this.model.namedParameters());
+      for (const [name, ref] of this.proximalRef) {
+        const p = own.get(name);
+        if (p) total = total!.add(p.sub(ref).pow(2).sum().mul(mu / 2));
+      }
+    }
+    return total!;
+  }
+
+  async trainEpoch(source: BatchSource): Promise<EpochResult> {
+    const epoch = this.epoch;
+    const lr = this.schedule.apply(this.optimizer, epoch);
+    manualSeed(this.o.seed * 100_003 + epoch);
+    this.model.train();
+    const t0 = performance.now();
+    let sum = 0;
+    let steps = 0;
+    const bar = this.o.progress ? progress(`epoch ${epoch + 1}`, 0) : null;
+    for await (const b of source.batches(epoch)) {
+      const loss = tidy(() => {
+        const image = EngineTensor.fromArray(b.image, b.shape);
+        const label = EngineTensor.fromArray(b.label, b.shape);
+        this.optimizer.zeroGrad();
+        const l = this.stepLoss(image, label);
+        l.backward();
+        this.optimizer.step();
+        return l.item();
+      });
+      if (!Number.isFinite(loss)) throw new Error(`trainer: loss became ${loss} at epoch ${epoch + 1}, step ${steps + 1}`);
+      sum += loss;
+      steps++;
+      bar?.update(steps, { loss: sum / steps });
+    }
+    if (steps === 0) throw new Error(`trainer: the batch source gave no batches for epoch ${epoch + 1}`);
+    bar?.finish({ loss: sum / steps });
+    this.epoch = epoch + 1;
+    const r: EpochResult = { epoch: this.epoch, loss: sum / steps, steps, lr, seconds: (performance.now() - t0) / 1000 };
+    this.history.push(r);
+    await this.record({ event: "epoch", ...r });
+    return r;
+  }
+
+  /** Dice per organ of the fused prediction of this site's heads on whole volumes. */
+  validate(cases: readonly ValidationCase[]): ValidationResult {
+    if (!this.o.validation) throw new Error("trainer: no validation settings");
+    const organs = [...new Set(this.o.heads.flatMap((h) => h.organs))];
+    const perCase = cases.map((c) => {
+      const labels = tidy(() => {
+        const image = EngineTensor.fromArray(c.image, [1, 1, ...c.shape]);
+        const pred = predictVolume(
+          this.model,
+          this.o.heads.map((h) => ({ task: h.task, organIndices: this.headIndices.get(h.task)! })),
+          image,
+          this.o.validation!.sw,
+        );
+        for (const p of pred.probabilities.values()) p.dispose();
+        return pred.labels.toArray() as Uint8Array;
+      });
+      const dice: Record<string, number> = {};
+      for (const organ of organs) dice[organ] = diceScore(labels, c.label, this.o.organs.indexOf(organ) + 1);
+      return { id: c.id, dice };
+    });
+    const dice: Record<string, number> = {};
+    for (const organ of organs) {
+      const vals = perCase.map((p) => p.dice[organ]!).filter((v) => !Number.isNaN(v));
+      dice[organ] = vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : Number.NaN;
+    }
+    const means = Object.values(dice).filter((v) => !Number.isNaN(v));
+    const meanDice = means.length ? means.reduce((a, b) => a + b, 0) / means.length : Number.NaN;
+    return { epoch: this.epoch, dice, meanDice, perCase };
+  }
+
+  /** Trains until `epochs` are complete (continuing from this.epoch), validating and checkpointing. */
+  async fit(source: BatchSource, epochs: number, validationCases: readonly ValidationCase[] = []): Promise<void> {
+    while (this.epoch < epochs) {
+      await this.trainEpoch(source);
+      const v = this.o.validation;
+      if (v && validationCases.length && (this.epoch % v.every === 0 || this.epoch === epochs)) {
+        const r = this.validate(validationCases);
+        this.history.push(r);
+        await this.record({ event: "validation", epoch: r.epoch, dice: r.dice, meanDice: r.meanDice });
+        if (r.meanDice > this.bestMeanDice) {
+          this.bestMeanDice = r.meanDice;
+          if (this.o.outDir) await this.saveCheckpoint(join(this.o.outDir, "best"));
+        }
+      }
+      if (this.o.outDir) await this.saveCheckpoint(join(this.o.outDir, "last"));
+    }
+  }
+
+  async saveCheckpoint(dir: string): Promise<void> {
+    await writeCheckpoint(
+      dir,
+      {
+        model: this.model.stateDict(),
+        optimizer: this.optimizer.stateDict(),
+        trainer: { epoch: this.epoch, bestMeanDice: this.bestMeanDice, heads: this.o.heads, organs: this.o.organs, history: this.history },
+      },
+      { epoch: String(this.epoch), heads: JSON.stringify(this.o.heads) },
+    );
+  }
+
+  /** Restores model, optimiser and progress from a checkpoint written by saveCheckpoint. */
+  async resume(dir: string): Promise<void> {
+    const c = await readCheckpoint(dir);
+    try {
+      this.model.loadStateDict(c.model);
+      this.optimizer.loadStateDict(c.optimizer);
+    } finally {
+      for (const t of c.model.values()) t.dispose();
+      for (const t of c.optimizer.tensors.values()) t.dispose();
+    }
+    this.epoch = Number(c.trainer.epoch ?? 0);
+    const best = c.trainer.bestMeanDice;
+    this.bestMeanDice = typeof best === "number" ? best : Number.NEGATIVE_INFINITY;
+    this.history.length = 0;
+    if (Array.isArray(c.trainer.history)) this.history.push(...(c.trainer.history as (EpochResult | ValidationResult)[]));
+  }
+
+  private async record(fields: Record<string, unknown>): Promise<void> {
+    this.o.log?.(fields);
+    if (!this.o.outDir) return;
+    await mkdir(this.o.outDir, { recursive: true });
+    await appendFile(join(this.o.outDir, "metrics.jsonl"), `${JSON.stringify({ t: new Date().toISOString(), ...fields })}\n`);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.setProximalReference(null);
+  }
+}

@@ -1,0 +1,67 @@
+// What the trainer consumes: batches of patches and whole validation volumes, both carrying
+// organ-index labels (label value i + 1 = organs[i]).
+import type { SlidingWindowOptions } from "../inference/sliding-window.js";
+import type { HeadSpec } from "./heads.js";
+
+export interface TrainingBatch {
+  /** Preprocessed intensities, [B, 1, X, Y, Z] row-major. */
+  image: Float32Array;
+  label: Uint8Array;
+  shape: [number, number, number, number, number];
+}
+
+export interface BatchSource {
+  /** The batches of one epoch; the same epoch number gives the same batches (seeded). */
+  batches(epoch: number): AsyncIterable<TrainingBatch>;
+}
+
+export interface ValidationCase {
+  id: string;
+  image: Float32Array;
+  label: Uint8Array;
+  shape: [number, number, number];
+}
+
+export type LrScheduleConfig =
+  | { kind: "constant" }
+  | { kind: "cosine"; tMax: number; etaMin?: number }
+  | { kind: "step"; stepSize: number; gamma?: number };
+
+export interface TrainerOptions {
+  /** Label vocabulary. */
+  organs: readonly string[];
+  /** The heads this site trains and the organs each predicts. */
+  heads: HeadSpec[];
+  loss: "dice" | "dicece";
+  lr: number;
+  schedule?: LrScheduleConfig;
+  seed: number;
+  validation?: { every: number; sw: SlidingWindowOptions };
+  /** Where checkpoints (best, last) and metrics.jsonl go; nothing is written without it. */
+  outDir?: string;
+  /** Train only parameters whose name starts with one of these (e.g. ["heads."] for head fine-tuning). */
+  trainOnly?: string[];
+  /** FedProx: adds mu/2 * ||w - w_global||^2 over the reference weights (setProximalReference). */
+  proximalMu?: number;
+  /** Structured log sink (one object per epoch / validation); defaults to none. */
+  log?: (fields: Record<string, unknown>) => void;
+  /** Show a progress bar / progress lines per epoch. */
+  progress?: boolean;
+}
+
+export interface EpochResult {
+  epoch: number;
+  loss: number;
+  steps: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface ValidationResult {
+  epoch: number;
+  /** Mean Dice per organ over cases (NaN cases excluded). */
+  dice: Record<string, number>;
+  /** Mean of the organ means: the model-selection score. */
+  meanDice: number;
+  perCase: { id: string; dice: Record<string, number> }[];
+}
