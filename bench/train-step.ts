@@ -34,7 +34,11 @@ export function benchOurs(c: TrainStepCase, threads: number, steps: number, warm
   const opt = new Adam(net.namedParameters(), { lr: 1e-4 });
   const lossFn = new DiceLoss({ toOnehotY: true, softmax: true });
   const x = randn([c.batch, 1, ...c.size]);
-  const y = tidy(() => rand([c.batch, 1, ...c.size]).gt(0.7).to({ dtype: "float32" }));
+  const y = tidy(() =>
+    rand([c.batch, 1, ...c.size])
+      .gt(0.7)
+      .to({ dtype: "float32" }),
+  );
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
@@ -61,7 +65,12 @@ export function benchOurs(c: TrainStepCase, threads: number, steps: number, warm
   };
 }
 
-export function benchPytorch(c: TrainStepCase, threads: number, steps: number, warmup: number): TrainStepResult {
+export function benchPytorch(
+  c: TrainStepCase,
+  threads: number,
+  steps: number,
+  warmup: number,
+): TrainStepResult {
   const out = runReference("torch_unet.py", [
     "bench",
     "--batch",

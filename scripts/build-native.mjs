@@ -23,7 +23,9 @@ function findLibtorch() {
   const multiarch = spawnSync("dpkg-architecture", ["-qDEB_HOST_MULTIARCH"], { encoding: "utf8" });
   const lib = multiarch.status === 0 ? `/usr/lib/${multiarch.stdout.trim()}` : debLib;
   if (!existsSync("/usr/include/ATen/ATen.h") || !existsSync(join(lib, "libtorch_cpu.so"))) {
-    throw new Error("libtorch not found: install Debian's libtorch-dev (bash scripts/setup.sh) or set LIBTORCH");
+    throw new Error(
+      "libtorch not found: install Debian's libtorch-dev (bash scripts/setup.sh) or set LIBTORCH",
+    );
   }
   return { includes: ["/usr/include", "/usr/include/torch/csrc/api/include"], lib };
 }
@@ -67,6 +69,8 @@ const nodeGyp = require.resolve("node-gyp/bin/node-gyp.js");
 // Node's headers ship with Node itself here; pointing at them avoids a header download.
 const nodedir = process.env.npm_config_nodedir || join(dirname(process.execPath), "..");
 const args = [nodeGyp, "rebuild", "--directory", join(root, "native"), `--nodedir=${nodedir}`, "-j", "2"];
-console.log(`build-native: libtorch ${lib} (C++11 ABI ${env.SEGVIZ_TORCH_CXX11_ABI})${cudaLibs.length ? " with CUDA" : ""}`);
+console.log(
+  `build-native: libtorch ${lib} (C++11 ABI ${env.SEGVIZ_TORCH_CXX11_ABI})${cudaLibs.length ? " with CUDA" : ""}`,
+);
 const r = spawnSync(process.execPath, args, { stdio: "inherit", env });
 process.exit(r.status ?? 1);

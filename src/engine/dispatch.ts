@@ -17,7 +17,8 @@ function isHasHandle(v: unknown): v is HasHandle {
 
 function toNative(v: unknown): unknown {
   if (isHasHandle(v)) return v.handle;
-  if (Array.isArray(v) && v.length > 0 && v.some(isHasHandle)) return v.map((e) => (isHasHandle(e) ? e.handle : e));
+  if (Array.isArray(v) && v.length > 0 && v.some(isHasHandle))
+    return v.map((e) => (isHasHandle(e) ? e.handle : e));
   return v;
 }
 

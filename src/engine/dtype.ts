@@ -1,6 +1,16 @@
 // Element types of engine tensors and the JS typed arrays that carry them.
 
-export type Dtype = "float32" | "float64" | "float16" | "bfloat16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
+export type Dtype =
+  | "float32"
+  | "float64"
+  | "float16"
+  | "bfloat16"
+  | "int64"
+  | "int32"
+  | "int16"
+  | "int8"
+  | "uint8"
+  | "bool";
 
 export type TypedArrayFor<D extends Dtype> = D extends "float32"
   ? Float32Array
@@ -39,7 +49,9 @@ export function dtypeOfArray(a: ArrayBufferView): Dtype {
   if (a instanceof Int16Array) return "int16";
   if (a instanceof Int8Array) return "int8";
   if (a instanceof Uint8Array) return "uint8";
-  throw new TypeError(`no engine dtype for ${a.constructor.name}; convert it to a supported typed array first`);
+  throw new TypeError(
+    `no engine dtype for ${a.constructor.name}; convert it to a supported typed array first`,
+  );
 }
 
 export function bytesPerElement(d: Dtype): number {

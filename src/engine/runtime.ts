@@ -36,7 +36,10 @@ export function assertDevice(device: string): void {
   if (device === "cpu") return;
   if (!/^cuda(:\d+)?$/.test(device)) throw new Error(`unknown device '${device}' (use cpu, cuda or cuda:N)`);
   const n = native.cudaDeviceCount();
-  if (n === 0) throw new Error(`device '${device}' requested, but the linked libtorch has no CUDA device; build with LIBTORCH pointing at a CUDA libtorch`);
+  if (n === 0)
+    throw new Error(
+      `device '${device}' requested, but the linked libtorch has no CUDA device; build with LIBTORCH pointing at a CUDA libtorch`,
+    );
   const idx = device.includes(":") ? Number(device.split(":")[1]) : 0;
   if (idx >= n) throw new Error(`device '${device}' requested, but only ${n} CUDA device(s) are visible`);
 }

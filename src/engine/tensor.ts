@@ -135,7 +135,11 @@ export class Tensor implements Disposable {
    * A tensor from a typed array. copy=false shares the array's memory (writes on either side are
    * seen by the other; the array is kept alive as long as the tensor).
    */
-  static fromArray(data: AnyTypedArray, shape: readonly number[], opts: { dtype?: Dtype; copy?: boolean } = {}): Tensor {
+  static fromArray(
+    data: AnyTypedArray,
+    shape: readonly number[],
+    opts: { dtype?: Dtype; copy?: boolean } = {},
+  ): Tensor {
     const dtype = opts.dtype ?? dtypeOfArray(data);
     return Tensor.fromHandle(native.fromBuffer(data, [...shape], dtype, opts.copy ?? true));
   }

@@ -11,7 +11,8 @@ import {
 /** A copy of a tensor's data as plain named-tensor data (the safetensors/federation currency). */
 export function tensorToData(t: Tensor): NamedTensorData {
   const dtype = t.dtype as SafetensorsDtype;
-  if (!SAFETENSORS_DTYPES.includes(dtype)) throw new Error(`tensorToData: dtype ${t.dtype} has no safetensors tag`);
+  if (!SAFETENSORS_DTYPES.includes(dtype))
+    throw new Error(`tensorToData: dtype ${t.dtype} has no safetensors tag`);
   return { dtype, shape: t.shape, data: t.toArray() } as NamedTensorData;
 }
 

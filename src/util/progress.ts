@@ -10,7 +10,11 @@ export function logEvent(fields: Record<string, unknown>): void {
   process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), ...fields })}\n`);
 }
 
-export function progress(label: string, total: number, opts: { intervalMs?: number; quiet?: boolean } = {}): Progress {
+export function progress(
+  label: string,
+  total: number,
+  opts: { intervalMs?: number; quiet?: boolean } = {},
+): Progress {
   const tty = process.stderr.isTTY === true;
   const interval = opts.intervalMs ?? (tty ? 100 : 5000);
   const start = Date.now();
@@ -27,10 +31,23 @@ export function progress(label: string, total: number, opts: { intervalMs?: numb
       const frac = total > 0 ? Math.min(done / total, 1) : 1;
       const bar = "#".repeat(Math.round(frac * width)).padEnd(width, ".");
       const eta = done > 0 && total > done ? ((elapsed / done) * (total - done)).toFixed(0) : "0";
-      const tail = extra ? ` ${Object.entries(extra).map(([k, v]) => `${k}=${typeof v === "number" ? v.toFixed(4) : v}`).join(" ")}` : "";
-      process.stderr.write(`\r${label} [${bar}] ${done}/${total} ${elapsed.toFixed(0)}s eta ${eta}s${tail}\x1b[K`);
+      const tail = extra
+        ? ` ${Object.entries(extra)
+            .map(([k, v]) => `${k}=${typeof v === "number" ? v.toFixed(4) : v}`)
+            .join(" ")}`
+        : "";
+      process.stderr.write(
+        `\r${label} [${bar}] ${done}/${total} ${elapsed.toFixed(0)}s eta ${eta}s${tail}\x1b[K`,
+      );
     } else {
-      logEvent({ event: "progress", task: label, done, total, elapsed_s: Number(elapsed.toFixed(2)), ...extra });
+      logEvent({
+        event: "progress",
+        task: label,
+        done,
+        total,
+        elapsed_s: Number(elapsed.toFixed(2)),
+        ...extra,
+      });
     }
   };
   return {

@@ -1,13 +1,23 @@
 // Parity with PyTorch: on identical weights and input, our UNet's logits, Dice loss, gradients
 // and the weights after one Adam step match PyTorch's (reference/torch_unet.py) within 1e-4
 // relative, in train and eval mode. Weights travel between the two as safetensors.
+
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import assert from "node:assert/strict";
 import { runReference } from "../../bench/reference-python.js";
-import { manualSeed, noGrad, rand, randint, randn, setNumThreads, type Tensor, tidy } from "../../src/engine/index.js";
+import {
+  manualSeed,
+  noGrad,
+  rand,
+  randint,
+  randn,
+  setNumThreads,
+  type Tensor,
+  tidy,
+} from "../../src/engine/index.js";
 import { loadStateDictFile, stateToData, tensorToData } from "../../src/nn/checkpoint.js";
 import { DiceLoss } from "../../src/nn/losses/dice.js";
 import { SEGVIZ_UNET, UNet, type UNetConfig } from "../../src/nn/monai/unet.js";
@@ -27,11 +37,23 @@ interface Case {
   mode: "train" | "eval";
 }
 
-const small: UNetConfig = { inChannels: 1, outChannels: 3, channels: [4, 8, 16], strides: [2, 2], numResUnits: 2, norm: "batch" };
+const small: UNetConfig = {
+  inChannels: 1,
+  outChannels: 3,
+  channels: [4, 8, 16],
+  strides: [2, 2],
+  numResUnits: 2,
+  norm: "batch",
+};
 const cases: Case[] = [
   { name: "SegViz UNet, train mode", config: SEGVIZ_UNET, input: [2, 1, 32, 32, 32], mode: "train" },
   { name: "SegViz UNet, eval mode", config: SEGVIZ_UNET, input: [1, 1, 32, 32, 32], mode: "eval" },
-  { name: "small UNet, instance norm, no residual units, train", config: { ...small, norm: "instance", numResUnits: 0 }, input: [2, 1, 16, 16, 24], mode: "train" },
+  {
+    name: "small UNet, instance norm, no residual units, train",
+    config: { ...small, norm: "instance", numResUnits: 0 },
+    input: [2, 1, 16, 16, 24],
+    mode: "train",
+  },
   { name: "small UNet, batch norm, eval", config: small, input: [2, 1, 16, 16, 16], mode: "eval" },
 ];
 
@@ -61,7 +83,12 @@ describe("PyTorch parity of the UNet training step", () => {
       const payload = stateToData(new Map([...net.stateDict()].map(([k, v]) => [`weights.${k}`, v])));
       payload.x = tensorToData(x);
       payload.y = tensorToData(y);
-      await writeSafetensorsFile(src, payload, { config: JSON.stringify(c.config), mode: c.mode, lr: String(lr), threads: "2" });
+      await writeSafetensorsFile(src, payload, {
+        config: JSON.stringify(c.config),
+        mode: c.mode,
+        lr: String(lr),
+        threads: "2",
+      });
       runReference("torch_unet.py", ["parity", src, dst]);
       const ref = (await loadStateDictFile(dst)).tensors;
 
@@ -89,7 +116,8 @@ describe("PyTorch parity of the UNet training step", () => {
         // norm removes the mean); both sides then hold float32 noise, so require both to be noise.
         const zeroTol = 1e-6 * gradScale;
         if (theirs.every((v) => Math.abs(v) <= zeroTol)) {
-          if (!ours.every((v) => Math.abs(v) <= zeroTol)) errors.push(`grad ${name}: PyTorch's is ~0, ours is not`);
+          if (!ours.every((v) => Math.abs(v) <= zeroTol))
+            errors.push(`grad ${name}: PyTorch's is ~0, ours is not`);
         } else {
           check(`grad ${name}`, ours, theirs);
         }

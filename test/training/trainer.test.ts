@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { manualSeed, setNumThreads } from "../../src/engine/index.js";
 import { generatePhantom, SeededRandom } from "../../src/data/phantom/index.js";
+import { manualSeed, setNumThreads } from "../../src/engine/index.js";
 import { MultiHeadUNet } from "../../src/nn/monai/multi-head-unet.js";
 import type { UNetConfig } from "../../src/nn/monai/unet.js";
 import { taskHeads } from "../../src/training/trainer/heads.js";
@@ -18,7 +18,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const ORGANS = ["liver", "spleen", "pancreas", "kidney"];
 const CROP: [number, number, number] = [32, 32, 16];
-const CONFIG: UNetConfig = { inChannels: 1, outChannels: 2, channels: [8, 16, 32], strides: [2, 2], numResUnits: 1, norm: "batch" };
+const CONFIG: UNetConfig = {
+  inChannels: 1,
+  outChannels: 2,
+  channels: [8, 16, 32],
+  strides: [2, 2],
+  numResUnits: 1,
+  norm: "batch",
+};
 
 interface Vol {
   image: Float32Array;
@@ -110,11 +117,16 @@ setNumThreads(2);
 test("validation Dice of the annotated organ rises well above chance", async () => {
   const t = makeTrainer();
   const before = t.validate(val).dice.liver!;
-  const fg = val.reduce((n, c) => n + c.label.reduce((a, b) => a + b, 0), 0) / val.reduce((n, c) => n + c.label.length, 0);
+  const fg =
+    val.reduce((n, c) => n + c.label.reduce((a, b) => a + b, 0), 0) /
+    val.reduce((n, c) => n + c.label.length, 0);
   const chance = (2 * fg) / (1 + fg); // Dice of calling every voxel liver
   await t.fit(cropSource(train, 8, 2), 8);
   const afterTraining = t.validate(val).dice.liver!;
-  assert.ok(afterTraining > 0.6 && afterTraining > 2 * chance, `Dice ${before.toFixed(3)} -> ${afterTraining.toFixed(3)} (chance ${chance.toFixed(3)})`);
+  assert.ok(
+    afterTraining > 0.6 && afterTraining > 2 * chance,
+    `Dice ${before.toFixed(3)} -> ${afterTraining.toFixed(3)} (chance ${chance.toFixed(3)})`,
+  );
   t.model.dispose();
   t.dispose();
 });
@@ -123,7 +135,9 @@ test("a run resumed from its checkpoint continues identically", async () => {
   const source = cropSource(train, 3, 2);
   const full = makeTrainer();
   await full.fit(source, 4);
-  const ref = new Map([...full.model.stateDict()].map(([k, v]) => [k, v.toArray() as ArrayLike<number | bigint>]));
+  const ref = new Map(
+    [...full.model.stateDict()].map(([k, v]) => [k, v.toArray() as ArrayLike<number | bigint>]),
+  );
 
   const out = join(dir, "resume");
   const first = makeTrainer(out);

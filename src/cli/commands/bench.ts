@@ -1,6 +1,11 @@
 // `segviz bench <name>`: benchmarks that compare us with the reference in the same run.
 import { parseArgs } from "node:util";
-import { benchOurs, benchPytorch, TRAIN_STEP_CASES, type TrainStepResult } from "../../../bench/train-step.js";
+import {
+  benchOurs,
+  benchPytorch,
+  TRAIN_STEP_CASES,
+  type TrainStepResult,
+} from "../../../bench/train-step.js";
 import { logLine } from "../log.js";
 
 const USAGE = `usage: segviz bench train-step [--case 64cube|study|all] [--threads N] [--steps N] [--warmup N] [--json]`;
@@ -32,7 +37,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const results: { name: string; ours: TrainStepResult; torch: TrainStepResult; ratio: number }[] = [];
   for (const n of names) {
     const c = TRAIN_STEP_CASES[n];
-    if (!c) throw new Error(`bench: unknown case '${n}' (known: ${Object.keys(TRAIN_STEP_CASES).join(", ")})`);
+    if (!c)
+      throw new Error(`bench: unknown case '${n}' (known: ${Object.keys(TRAIN_STEP_CASES).join(", ")})`);
     logLine({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps });
     // PyTorch first in its own process, then ours, so neither sees the other's memory.
     const torch = benchPytorch(c, threads, steps, warmup);
@@ -44,8 +50,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const w = [8, 6, 14, 12, 14, 8, 12, 12];
-  console.log(`SegViz UNet training step (forward + Dice loss + backward + Adam), ${threads} threads, median of ${steps}`);
-  console.log(row(["case", "batch", "size", "segviz ms", "pytorch ms", "ratio", "segviz MB", "pytorch MB"], w));
+  console.log(
+    `SegViz UNet training step (forward + Dice loss + backward + Adam), ${threads} threads, median of ${steps}`,
+  );
+  console.log(
+    row(["case", "batch", "size", "segviz ms", "pytorch ms", "ratio", "segviz MB", "pytorch MB"], w),
+  );
   for (const r of results) {
     console.log(
       row(

@@ -3,6 +3,8 @@ import { buildInfo, cudaDeviceCount, getNumThreads } from "../../engine/index.js
 
 export async function infoCommand(): Promise<number> {
   const b = buildInfo();
-  console.log(`libtorch ${b.torchVersion}; oneDNN ${b.mkldnn ? "yes" : "no"}; CUDA devices ${cudaDeviceCount()}; threads ${getNumThreads()}`);
+  console.log(
+    `libtorch ${b.torchVersion}; oneDNN ${b.mkldnn ? "yes" : "no"}; CUDA devices ${cudaDeviceCount()}; threads ${getNumThreads()}`,
+  );
   return 0;
 }

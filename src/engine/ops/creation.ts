@@ -77,7 +77,10 @@ export function tensor(values: number[], shape?: readonly number[], o: CreateOpt
       t = Tensor.fromArray(Float64Array.from(values), shape ?? [values.length]);
       break;
     case "int64":
-      t = Tensor.fromArray(BigInt64Array.from(values, (v) => BigInt(v)), shape ?? [values.length]);
+      t = Tensor.fromArray(
+        BigInt64Array.from(values, (v) => BigInt(v)),
+        shape ?? [values.length],
+      );
       break;
     case "int32":
       t = Tensor.fromArray(Int32Array.from(values), shape ?? [values.length]);

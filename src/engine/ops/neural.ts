@@ -38,8 +38,17 @@ export function conv3d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 }
 
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: ConvOptions = {}): Tensor {
-  const two = (v: Triple | undefined, d: number) => (v === undefined ? d : typeof v === "number" ? v : [v[0], v[1]]);
-  return callT(op.conv2d, [x, weight, bias, two(o.stride, 1), two(o.padding, 0), two(o.dilation, 1), o.groups ?? 1]);
+  const two = (v: Triple | undefined, d: number) =>
+    v === undefined ? d : typeof v === "number" ? v : [v[0], v[1]];
+  return callT(op.conv2d, [
+    x,
+    weight,
+    bias,
+    two(o.stride, 1),
+    two(o.padding, 0),
+    two(o.dilation, 1),
+    o.groups ?? 1,
+  ]);
 }
 
 export interface ConvTransposeOptions extends ConvOptions {
@@ -114,7 +123,13 @@ export function instanceNorm(x: Tensor, o: InstanceNormOptions = {}): Tensor {
   ]);
 }
 
-export function layerNorm(x: Tensor, shape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  shape: readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
   return callT(op.layerNorm, [x, shape, weight, bias, eps, true]);
 }
 

@@ -22,7 +22,11 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     throw new Error("interpolate: give exactly one of size and scaleFactor");
   }
   const scales =
-    o.scaleFactor === undefined ? null : typeof o.scaleFactor === "number" ? [o.scaleFactor, o.scaleFactor, o.scaleFactor] : o.scaleFactor;
+    o.scaleFactor === undefined
+      ? null
+      : typeof o.scaleFactor === "number"
+        ? [o.scaleFactor, o.scaleFactor, o.scaleFactor]
+        : o.scaleFactor;
   if (o.mode === "nearest") {
     if (o.alignCorners !== undefined) throw new Error("interpolate: alignCorners only applies to trilinear");
     return callT(op.nearest3d, [x, o.size ?? null, scales]);
@@ -31,7 +35,11 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
 }
 
 /** Sampling grid [N, D, H, W, 3] for affine matrices theta [N, 3, 4] (normalised coords, as F.affine_grid). */
-export function affineGrid(theta: Tensor, size: readonly [number, number, number, number, number], alignCorners = false): Tensor {
+export function affineGrid(
+  theta: Tensor,
+  size: readonly [number, number, number, number, number],
+  alignCorners = false,
+): Tensor {
   return callT(op.affineGrid, [theta, size, alignCorners]);
 }
 
@@ -42,7 +50,17 @@ const PADDING = { zeros: 0, border: 1, reflection: 2 } as const;
 export function gridSample(
   x: Tensor,
   grid: Tensor,
-  o: { mode?: "bilinear" | "nearest"; paddingMode?: "zeros" | "border" | "reflection"; alignCorners?: boolean } = {},
+  o: {
+    mode?: "bilinear" | "nearest";
+    paddingMode?: "zeros" | "border" | "reflection";
+    alignCorners?: boolean;
+  } = {},
 ): Tensor {
-  return callT(op.gridSampler, [x, grid, INTERP[o.mode ?? "bilinear"], PADDING[o.paddingMode ?? "zeros"], o.alignCorners ?? false]);
+  return callT(op.gridSampler, [
+    x,
+    grid,
+    INTERP[o.mode ?? "bilinear"],
+    PADDING[o.paddingMode ?? "zeros"],
+    o.alignCorners ?? false,
+  ]);
 }

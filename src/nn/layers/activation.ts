@@ -1,5 +1,14 @@
 // Activation and dropout layers.
-import { alias, dropout, featureDropout, full, leakyRelu, prelu, relu, type Tensor } from "../../engine/index.js";
+import {
+  alias,
+  dropout,
+  featureDropout,
+  full,
+  leakyRelu,
+  prelu,
+  relu,
+  type Tensor,
+} from "../../engine/index.js";
 import { Module } from "../module.js";
 
 export class PReLU extends Module {
@@ -48,4 +57,3 @@ export class Dropout3d extends Module {
     return this.p === 0 || !this.training ? alias(x) : featureDropout(x, this.p, true);
   }
 }
-

@@ -7,7 +7,7 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     this.layers = layers;
-    layers.forEach((m, i) => this.registerModule(String(i), m));
+    for (const [i, m] of layers.entries()) this.registerModule(String(i), m);
   }
   forward(x: Tensor): Tensor {
     // Intermediates are freed as soon as the next layer has consumed them (autograd keeps what it needs).

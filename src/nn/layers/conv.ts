@@ -32,7 +32,9 @@ export class Conv3d extends Module {
     this.dilation = o.dilation ?? 1;
     this.groups = o.groups ?? 1;
     if (inChannels % this.groups || outChannels % this.groups) {
-      throw new Error(`Conv3d: channels ${inChannels}->${outChannels} not divisible by groups ${this.groups}`);
+      throw new Error(
+        `Conv3d: channels ${inChannels}->${outChannels} not divisible by groups ${this.groups}`,
+      );
     }
     const shape = [outChannels, inChannels / this.groups, ...triple(kernelSize)];
     this.weight = this.registerParameter("weight", empty(shape))!;

@@ -12,7 +12,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, weight: Tensor | nu
   return tidy(() => {
     let t = target;
     if (t.ndim === logits.ndim) {
-      if (t.shape[1] !== 1) throw new Error(`crossEntropy: target with a channel dim must have 1 channel, got [${t.shape}]`);
+      if (t.shape[1] !== 1)
+        throw new Error(`crossEntropy: target with a channel dim must have 1 channel, got [${t.shape}]`);
       t = t.squeeze(1);
     }
     const logp = callT(logSoftmaxOp, [logits, 1]);

@@ -20,7 +20,10 @@ export class DiceCELoss {
   /** target: class indices [B, 1, ...] (toOnehotY=true) for the CE term. */
   forward(input: Tensor, target: Tensor): Tensor {
     return tidy(() =>
-      this.dice.forward(input, target).mul(this.lambdaDice).add(crossEntropy(input, target).mul(this.lambdaCe)),
+      this.dice
+        .forward(input, target)
+        .mul(this.lambdaDice)
+        .add(crossEntropy(input, target).mul(this.lambdaCe)),
     );
   }
 }

@@ -20,9 +20,14 @@ export interface DiceLossOptions {
 }
 
 /** One-hot encode class indices [B, 1, ...] into [B, C, ...] float, as MONAI's one_hot. */
-export function oneHotChannels(target: Tensor, numClasses: number, dtype: "float32" | "float64" = "float32"): Tensor {
+export function oneHotChannels(
+  target: Tensor,
+  numClasses: number,
+  dtype: "float32" | "float64" = "float32",
+): Tensor {
   return tidy(() => {
-    if (target.shape[1] !== 1) throw new Error(`one-hot: target must have 1 channel, got shape [${target.shape}]`);
+    if (target.shape[1] !== 1)
+      throw new Error(`one-hot: target must have 1 channel, got shape [${target.shape}]`);
     const idx = target.squeeze(1).to({ dtype: "int64" });
     const oh = oneHot(idx, numClasses); // [B, ..., C]
     const nd = oh.ndim;

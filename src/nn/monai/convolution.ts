@@ -18,7 +18,8 @@ export interface ConvolutionOptions extends BlockOptions {
 }
 
 function sameKernelPadding(kernel: number): number {
-  if ((kernel - 1) % 2 !== 0) throw new Error(`Convolution: same padding needs an odd kernel size, got ${kernel}`);
+  if ((kernel - 1) % 2 !== 0)
+    throw new Error(`Convolution: same padding needs an odd kernel size, got ${kernel}`);
   return (kernel - 1) / 2;
 }
 
@@ -69,7 +70,10 @@ export class Convolution extends NamedSequential {
         }),
       );
     } else {
-      this.add("conv", new Conv3d(inChannels, outChannels, o.kernelSize, { stride: o.strides, padding, bias: o.bias }));
+      this.add(
+        "conv",
+        new Conv3d(inChannels, outChannels, o.kernelSize, { stride: o.strides, padding, bias: o.bias }),
+      );
     }
     if (!o.convOnly) this.add("adn", adnBlock(outChannels, o));
   }

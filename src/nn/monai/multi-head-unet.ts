@@ -4,9 +4,9 @@
 //   heads heads.<task>.*            (one MONAI `model.2` each; stays at its site)
 // so that for any task the body plus its head renamed to `model.2.*` is a MONAI UNet state dict.
 import { type Tensor, tidy } from "../../engine/index.js";
-import { Sequential } from "../layers/containers.js";
+import type { Sequential } from "../layers/containers.js";
 import { Module } from "../module.js";
-import { type UNetConfig, UNet } from "./unet.js";
+import { UNet, type UNetConfig } from "./unet.js";
 
 export interface TaskHead {
   /** Task name, e.g. an organ ("liver") or "multiclass" for a central model. */
@@ -36,7 +36,8 @@ class UNetBody extends Module {
 class HeadSet extends Module {
   readonly byName = new Map<string, Module>();
   add(name: string, head: Module): void {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`MultiHeadUNet: task name '${name}' must be letters, digits, _ or -`);
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      throw new Error(`MultiHeadUNet: task name '${name}' must be letters, digits, _ or -`);
     if (this.byName.has(name)) throw new Error(`MultiHeadUNet: duplicate task '${name}'`);
     this.byName.set(name, head);
     this.registerModule(name, head);
@@ -67,13 +68,15 @@ export class MultiHeadUNet extends Module {
 
   head(task: string): Module {
     const h = this.heads.byName.get(task);
-    if (!h) throw new Error(`MultiHeadUNet: no head '${task}' (have ${[...this.heads.byName.keys()].join(", ")})`);
+    if (!h)
+      throw new Error(`MultiHeadUNet: no head '${task}' (have ${[...this.heads.byName.keys()].join(", ")})`);
     return h;
   }
 
   /** Logits of the only head (single-task models). */
   forward(x: Tensor): Tensor {
-    if (this.tasks.length !== 1) throw new Error("MultiHeadUNet.forward: several heads; use forwardTask or forwardAll");
+    if (this.tasks.length !== 1)
+      throw new Error("MultiHeadUNet.forward: several heads; use forwardTask or forwardAll");
     return this.forwardTask(this.tasks[0]!.name, x);
   }
 
@@ -112,7 +115,10 @@ export class MultiHeadUNet extends Module {
     this.head(task);
     const renamed = new Map<string, Tensor>();
     for (const [k, v] of values) {
-      renamed.set(k.startsWith(MONAI_HEAD_PREFIX) ? `${HEAD_PREFIX}${task}.${k.slice(MONAI_HEAD_PREFIX.length)}` : k, v);
+      renamed.set(
+        k.startsWith(MONAI_HEAD_PREFIX) ? `${HEAD_PREFIX}${task}.${k.slice(MONAI_HEAD_PREFIX.length)}` : k,
+        v,
+      );
     }
     const expected = new Set(this.monaiStateDict(task).keys());
     const missing = [...values.keys()].filter((k) => !k.startsWith(MONAI_HEAD_PREFIX) && !expected.has(k));

@@ -28,7 +28,13 @@ export class ResidualUnit extends Module {
       const convOnly = o.lastConvOnly && su === subunits - 1;
       this.conv.add(
         `unit${su}`,
-        new Convolution(channels, outChannels, { ...o, strides, kernelSize: o.kernelSize, convOnly, isTransposed: false }),
+        new Convolution(channels, outChannels, {
+          ...o,
+          strides,
+          kernelSize: o.kernelSize,
+          convOnly,
+          isTransposed: false,
+        }),
       );
       channels = outChannels;
       strides = 1;

@@ -44,10 +44,15 @@ export class UNet extends Module {
     };
     if (c.channels.length < 2) throw new Error("UNet: channels needs at least 2 entries");
     if (c.strides.length !== c.channels.length - 1) {
-      throw new Error(`UNet: strides needs ${c.channels.length - 1} entries (one less than channels), got ${c.strides.length}`);
+      throw new Error(
+        `UNet: strides needs ${c.channels.length - 1} entries (one less than channels), got ${c.strides.length}`,
+      );
     }
     this.config = c;
-    this.model = this.registerModule("model", this.block(c.inChannels, c.outChannels, c.channels, c.strides, true));
+    this.model = this.registerModule(
+      "model",
+      this.block(c.inChannels, c.outChannels, c.channels, c.strides, true),
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -95,7 +100,13 @@ export class UNet extends Module {
         lastConvOnly: false,
       });
     }
-    return new Convolution(inC, outC, { ...o, strides, kernelSize: this.config.kernelSize, convOnly: false, isTransposed: false });
+    return new Convolution(inC, outC, {
+      ...o,
+      strides,
+      kernelSize: this.config.kernelSize,
+      convOnly: false,
+      isTransposed: false,
+    });
   }
 
   private up(inC: number, outC: number, strides: number, isTop: boolean): Module {

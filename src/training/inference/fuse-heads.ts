@@ -1,8 +1,9 @@
 // Fusion of several heads' probabilities into one organ label map: a voxel takes the organ with
 // the highest probability among those above their threshold, else background. A multi-class
 // head's background channel competes too, so a single multi-class head reduces to its argmax.
-import { argmaxLabels } from "./argmax-labels.js";
+
 import { cat, full, type Tensor, tidy } from "../../engine/index.js";
+import { argmaxLabels } from "./argmax-labels.js";
 
 export interface HeadProbabilities {
   /** Softmax probabilities [1, 1 + organs, D, H, W]; channel 0 is the head's background. */

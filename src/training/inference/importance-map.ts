@@ -5,7 +5,11 @@ import { Tensor } from "../../engine/index.js";
 
 export type BlendMode = "constant" | "gaussian";
 
-export function importanceMap(roi: readonly [number, number, number], mode: BlendMode, sigmaScale = 0.125): Tensor {
+export function importanceMap(
+  roi: readonly [number, number, number],
+  mode: BlendMode,
+  sigmaScale = 0.125,
+): Tensor {
   const [a, b, c] = roi;
   const out = new Float32Array(a * b * c);
   if (mode === "constant") {

@@ -39,7 +39,10 @@ export function predictVolume(
           (windows) =>
             tidy(() => {
               const out = model.forwardAll(windows);
-              return cat(heads.map((h) => out.get(h.task)!), 1);
+              return cat(
+                heads.map((h) => out.get(h.task)!),
+                1,
+              );
             }),
           sw,
         );

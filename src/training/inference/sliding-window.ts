@@ -29,9 +29,11 @@ export function slidingWindowInference(
   predictor: (windows: Tensor) => Tensor,
   o: SlidingWindowOptions,
 ): Tensor {
-  if (input.ndim !== 5) throw new Error(`slidingWindowInference: input must be [N, C, D, H, W], got [${input.shape}]`);
+  if (input.ndim !== 5)
+    throw new Error(`slidingWindowInference: input must be [N, C, D, H, W], got [${input.shape}]`);
   const roi = o.roiSize;
-  if (roi.some((r) => !(Number.isInteger(r) && r > 0))) throw new Error(`slidingWindowInference: bad roiSize [${roi}]`);
+  if (roi.some((r) => !(Number.isInteger(r) && r > 0)))
+    throw new Error(`slidingWindowInference: bad roiSize [${roi}]`);
   const swBatch = o.swBatchSize ?? 1;
   const overlap = o.overlap ?? 0.25;
   return noGrad(() =>
@@ -42,11 +44,19 @@ export function slidingWindowInference(
       const padAfter = spatial.map((s, i) => Math.max(roi[i]! - s, 0) - padBefore[i]!);
       const needsPad = padBefore.some((p) => p > 0) || padAfter.some((p) => p > 0);
       const x = needsPad
-        ? pad(input, [padBefore[2]!, padAfter[2]!, padBefore[1]!, padAfter[1]!, padBefore[0]!, padAfter[0]!], "constant", o.padValue ?? 0)
+        ? pad(
+            input,
+            [padBefore[2]!, padAfter[2]!, padBefore[1]!, padAfter[1]!, padBefore[0]!, padAfter[0]!],
+            "constant",
+            o.padValue ?? 0,
+          )
         : input;
       const size = x.shape.slice(2);
       const starts = windowStarts(size, roi, scanInterval(size, roi, overlap));
-      const weights = importanceMap(roi, o.mode ?? "constant", o.sigmaScale ?? 0.125).to({ dtype: x.dtype, device: x.device });
+      const weights = importanceMap(roi, o.mode ?? "constant", o.sigmaScale ?? 0.125).to({
+        dtype: x.dtype,
+        device: x.device,
+      });
       const n = x.shape[0]!;
       let out: Tensor | null = null;
       const count = zeros([1, 1, ...size], { dtype: x.dtype, device: x.device });
@@ -64,12 +74,20 @@ export function slidingWindowInference(
           const batch = starts.slice(i, i + swBatch);
           const weighted = tidy(() => {
             const windows = cat(
-              batch.map((s) => item.narrow(2, s[0]!, roi[0]).narrow(3, s[1]!, roi[1]).narrow(4, s[2]!, roi[2])),
+              batch.map((s) =>
+                item.narrow(2, s[0]!, roi[0]).narrow(3, s[1]!, roi[1]).narrow(4, s[2]!, roi[2]),
+              ),
               0,
             );
             const pred = predictor(windows);
-            if (pred.ndim !== 5 || pred.shape[0] !== batch.length || pred.shape.slice(2).some((d, k) => d !== roi[k])) {
-              throw new Error(`slidingWindowInference: predictor returned [${pred.shape}] for windows [${windows.shape}]`);
+            if (
+              pred.ndim !== 5 ||
+              pred.shape[0] !== batch.length ||
+              pred.shape.slice(2).some((d, k) => d !== roi[k])
+            ) {
+              throw new Error(
+                `slidingWindowInference: predictor returned [${pred.shape}] for windows [${windows.shape}]`,
+              );
             }
             return pred.mul(w5);
           });
@@ -104,4 +122,3 @@ export function slidingWindowInference(
     }),
   );
 }
-

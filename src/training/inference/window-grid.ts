@@ -3,7 +3,8 @@
 // window shifted back to end at the border, starts enumerated with the first axis slowest.
 
 export function scanInterval(image: readonly number[], roi: readonly number[], overlap: number): number[] {
-  if (!(overlap >= 0 && overlap < 1)) throw new Error(`sliding window: overlap must be in [0, 1), got ${overlap}`);
+  if (!(overlap >= 0 && overlap < 1))
+    throw new Error(`sliding window: overlap must be in [0, 1), got ${overlap}`);
   return image.map((size, i) => {
     const r = roi[i]!;
     if (r === size) return r;
@@ -12,7 +13,11 @@ export function scanInterval(image: readonly number[], roi: readonly number[], o
   });
 }
 
-export function windowStarts(image: readonly number[], roi: readonly number[], interval: readonly number[]): number[][] {
+export function windowStarts(
+  image: readonly number[],
+  roi: readonly number[],
+  interval: readonly number[],
+): number[][] {
   const perAxis = image.map((size, d) => {
     const r = roi[d]!;
     const step = interval[d]!;

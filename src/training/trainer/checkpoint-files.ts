@@ -11,11 +11,18 @@ export interface CheckpointContents {
   trainer: Record<string, unknown>;
 }
 
-export async function writeCheckpoint(dir: string, c: CheckpointContents, metadata: Record<string, string>): Promise<void> {
+export async function writeCheckpoint(
+  dir: string,
+  c: CheckpointContents,
+  metadata: Record<string, string>,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await saveStateDict(join(dir, "model.safetensors"), c.model, metadata);
   const scalars = Object.fromEntries(Object.entries(c.optimizer.scalars).map(([k, v]) => [k, String(v)]));
-  await saveStateDict(join(dir, "optimizer.safetensors"), c.optimizer.tensors, { ...scalars, format: "segviz-optimizer" });
+  await saveStateDict(join(dir, "optimizer.safetensors"), c.optimizer.tensors, {
+    ...scalars,
+    format: "segviz-optimizer",
+  });
   const tmp = join(dir, `trainer.json.tmp-${process.pid}`);
   await writeFile(tmp, JSON.stringify(c.trainer, null, 2));
   await rename(tmp, join(dir, "trainer.json"));
@@ -32,6 +39,7 @@ export async function readCheckpoint(dir: string): Promise<CheckpointContents> {
   const model = (await loadStateDictFile(join(dir, "model.safetensors"))).tensors;
   const opt = await loadStateDictFile(join(dir, "optimizer.safetensors"));
   const scalars: Record<string, number> = {};
-  for (const [k, v] of Object.entries(opt.metadata)) if (k !== "format" && Number.isFinite(Number(v))) scalars[k] = Number(v);
+  for (const [k, v] of Object.entries(opt.metadata))
+    if (k !== "format" && Number.isFinite(Number(v))) scalars[k] = Number(v);
   return { model, optimizer: { tensors: opt.tensors, scalars }, trainer };
 }

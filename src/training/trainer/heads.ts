@@ -23,7 +23,10 @@ export function organIndices(h: HeadSpec, vocabulary: readonly string[]): number
   if (h.organs.length === 0) throw new Error(`head '${h.task}': organs must not be empty`);
   return h.organs.map((o) => {
     const i = vocabulary.indexOf(o);
-    if (i < 0) throw new Error(`head '${h.task}': organ '${o}' is not in the label vocabulary [${vocabulary.join(", ")}]`);
+    if (i < 0)
+      throw new Error(
+        `head '${h.task}': organ '${o}' is not in the label vocabulary [${vocabulary.join(", ")}]`,
+      );
     return i + 1;
   });
 }
@@ -36,7 +39,12 @@ export function headTarget(labels: Tensor, indices: readonly number[]): Tensor {
   return tidy(() => {
     let target = zerosLike(labels).to({ dtype: "float32" });
     indices.forEach((labelValue, k) => {
-      target = target.add(labels.eq(labelValue).to({ dtype: "float32" }).mul(k + 1));
+      target = target.add(
+        labels
+          .eq(labelValue)
+          .to({ dtype: "float32" })
+          .mul(k + 1),
+      );
     });
     return target;
   });

@@ -4,16 +4,15 @@
 // libtorch from (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { keep, manualSeed, noGrad, type Tensor, tidy } from "../../engine/index.js";
-import { DiceCELoss } from "../../nn/losses/dice-ce.js";
+import { Tensor as EngineTensor, keep, manualSeed, noGrad, type Tensor, tidy } from "../../engine/index.js";
 import { DiceLoss } from "../../nn/losses/dice.js";
+import { DiceCELoss } from "../../nn/losses/dice-ce.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import { Adam } from "../../nn/optim/adam.js";
 import { ConstantSchedule, CosineSchedule, type LrSchedule, StepSchedule } from "../../nn/optim/schedules.js";
-import { Tensor as EngineTensor } from "../../engine/index.js";
 import { progress } from "../../util/progress.js";
-import { diceScore } from "../metrics/index.js";
 import { predictVolume } from "../inference/predict-volume.js";
+import { diceScore } from "../metrics/index.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint-files.js";
 import { type HeadSpec, headTarget, organIndices } from "./heads.js";
 import type { BatchSource, EpochResult, TrainerOptions, ValidationCase, ValidationResult } from "./types.js";
@@ -47,7 +46,9 @@ export class Trainer {
     for (const h of o.heads) model.head(h.task);
     this.headIndices = new Map(o.heads.map((h) => [h.task, organIndices(h, o.organs)]));
     const trainOnly = o.trainOnly;
-    const params = model.namedParameters().filter(([n]) => !trainOnly || trainOnly.some((p) => n.startsWith(p)));
+    const params = model
+      .namedParameters()
+      .filter(([n]) => !trainOnly || trainOnly.some((p) => n.startsWith(p)));
     if (params.length === 0) throw new Error(`trainer: trainOnly [${trainOnly}] selects no parameters`);
     this.optimizer = new Adam(params, { lr: o.lr });
     this.schedule = makeSchedule(o);
@@ -64,7 +65,8 @@ export class Trainer {
   /** FedProx: the global weights this site's update is pulled towards (copied; names as the model's). */
   setProximalReference(weights: Map<string, Tensor> | null): void {
     if (this.proximalRef) for (const t of this.proximalRef.values()) t.dispose();
-    this.proximalRef = weights && new Map([...weights].map(([k, v]) => [k, keep(noGrad(() => v.detach().clone()))]));
+    this.proximalRef =
+      weights && new Map([...weights].map(([k, v]) => [k, keep(noGrad(() => v.detach().clone()))]));
   }
 
   private stepLoss(image: Tensor, label: Tensor): Tensor {
@@ -79,7 +81,14 @@ export class Trainer {
       const own = new Map(this.model.namedParameters());
       for (const [name, ref] of this.proximalRef) {
         const p = own.get(name);
-        if (p) total = total!.add(p.sub(ref).pow(2).sum().mul(mu / 2));
+        if (p)
+          total = total!.add(
+            p
+              .sub(ref)
+              .pow(2)
+              .sum()
+              .mul(mu / 2),
+          );
       }
     }
     return total!;
@@ -104,7 +113,8 @@ export class Trainer {
         this.optimizer.step();
         return l.item();
       });
-      if (!Number.isFinite(loss)) throw new Error(`trainer: loss became ${loss} at epoch ${epoch + 1}, step ${steps + 1}`);
+      if (!Number.isFinite(loss))
+        throw new Error(`trainer: loss became ${loss} at epoch ${epoch + 1}, step ${steps + 1}`);
       sum += loss;
       steps++;
       bar?.update(steps, { loss: sum / steps });
@@ -112,7 +122,13 @@ export class Trainer {
     if (steps === 0) throw new Error(`trainer: the batch source gave no batches for epoch ${epoch + 1}`);
     bar?.finish({ loss: sum / steps });
     this.epoch = epoch + 1;
-    const r: EpochResult = { epoch: this.epoch, loss: sum / steps, steps, lr, seconds: (performance.now() - t0) / 1000 };
+    const r: EpochResult = {
+      epoch: this.epoch,
+      loss: sum / steps,
+      steps,
+      lr,
+      seconds: (performance.now() - t0) / 1000,
+    };
     this.history.push(r);
     await this.record({ event: "epoch", ...r });
     return r;
@@ -149,7 +165,11 @@ export class Trainer {
   }
 
   /** Trains until `epochs` are complete (continuing from this.epoch), validating and checkpointing. */
-  async fit(source: BatchSource, epochs: number, validationCases: readonly ValidationCase[] = []): Promise<void> {
+  async fit(
+    source: BatchSource,
+    epochs: number,
+    validationCases: readonly ValidationCase[] = [],
+  ): Promise<void> {
     while (this.epoch < epochs) {
       await this.trainEpoch(source);
       const v = this.o.validation;
@@ -172,7 +192,13 @@ export class Trainer {
       {
         model: this.model.stateDict(),
         optimizer: this.optimizer.stateDict(),
-        trainer: { epoch: this.epoch, bestMeanDice: this.bestMeanDice, heads: this.o.heads, organs: this.o.organs, history: this.history },
+        trainer: {
+          epoch: this.epoch,
+          bestMeanDice: this.bestMeanDice,
+          heads: this.o.heads,
+          organs: this.o.organs,
+          history: this.history,
+        },
       },
       { epoch: String(this.epoch), heads: JSON.stringify(this.o.heads) },
     );
@@ -192,14 +218,18 @@ export class Trainer {
     const best = c.trainer.bestMeanDice;
     this.bestMeanDice = typeof best === "number" ? best : Number.NEGATIVE_INFINITY;
     this.history.length = 0;
-    if (Array.isArray(c.trainer.history)) this.history.push(...(c.trainer.history as (EpochResult | ValidationResult)[]));
+    if (Array.isArray(c.trainer.history))
+      this.history.push(...(c.trainer.history as (EpochResult | ValidationResult)[]));
   }
 
   private async record(fields: Record<string, unknown>): Promise<void> {
     this.o.log?.(fields);
     if (!this.o.outDir) return;
     await mkdir(this.o.outDir, { recursive: true });
-    await appendFile(join(this.o.outDir, "metrics.jsonl"), `${JSON.stringify({ t: new Date().toISOString(), ...fields })}\n`);
+    await appendFile(
+      join(this.o.outDir, "metrics.jsonl"),
+      `${JSON.stringify({ t: new Date().toISOString(), ...fields })}\n`,
+    );
   }
 
   dispose(): void {
