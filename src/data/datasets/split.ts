@@ -1,0 +1,119 @@
+// Seeded train/validation split, saved to a JSON file and reused from it: the same file gives the
+// same split on every run and every machine, whatever order the cases were listed in.
+
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { DataError } from "../errors.js";
+import type { Case } from "./case.js";
+
+export interface SplitFile {
+  seed: number;
+  validationFraction: number;
+  train: string[];
+  validation: string[];
+}
+
+export interface SplitOptions {
+  /** Where the split is saved; if it exists it is reused. */
+  file: string;
+  seed: number;
+  /** Share of cases for validation, 0..1 (rounded; at least one each side when there are two or more cases). */
+  validationFraction: number;
+}
+
+export interface SplitResult {
+  train: Case[];
+  validation: Case[];
+  /** True when the split came from an existing file. */
+  reused: boolean;
+  /** Ids in the file that are not among the cases now (e.g. bad cases skipped this time). */
+  missing: string[];
+}
+
+/** mulberry32: a small, well-mixed 32-bit generator; enough to shuffle case lists reproducibly. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic split of ids (sorted first, so listing order does not matter). */
+export function splitIds(ids: readonly string[], seed: number, validationFraction: number): SplitFile {
+  if (!(validationFraction >= 0 && validationFraction <= 1)) {
+    throw new Error(`validationFraction ${validationFraction} is not in 0..1`);
+  }
+  const order = [...ids].sort();
+  const random = mulberry32(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  let count = Math.round(order.length * validationFraction);
+  if (order.length >= 2 && validationFraction > 0 && validationFraction < 1) {
+    count = Math.min(order.length - 1, Math.max(1, count));
+  }
+  return {
+    seed,
+    validationFraction,
+    train: order.slice(count).sort(),
+    validation: order.slice(0, count).sort(),
+  };
+}
+
+async function readSplitFile(path: string): Promise<SplitFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new DataError(path, `cannot read split file: ${(err as Error).message}`, { cause: err });
+  }
+  let json: SplitFile;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new DataError(path, `invalid JSON in split file: ${(err as Error).message}`, { cause: err });
+  }
+  const isIds = (x: unknown) => Array.isArray(x) && x.every((v) => typeof v === "string");
+  if (!isIds(json?.train) || !isIds(json?.validation)) {
+    throw new DataError(path, 'split file needs "train" and "validation" lists of case ids');
+  }
+  return json;
+}
+
+async function writeSplitFile(path: string, split: SplitFile): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(split, null, 2)}\n`);
+  await rename(tmp, path);
+}
+
+export async function splitCases(cases: readonly Case[], opts: SplitOptions): Promise<SplitResult> {
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const saved = await readSplitFile(opts.file);
+  const split = saved ?? splitIds([...byId.keys()], opts.seed, opts.validationFraction);
+  if (saved) {
+    const listed = new Set([...saved.train, ...saved.validation]);
+    const unknown = [...byId.keys()].filter((id) => !listed.has(id));
+    if (unknown.length > 0) {
+      throw new DataError(
+        opts.file,
+        `${unknown.length} case(s) are not in this split (first: ${unknown[0]}); delete the file to split anew`,
+      );
+    }
+  } else {
+    await writeSplitFile(opts.file, split);
+  }
+  const pick = (ids: string[]) => ids.flatMap((id) => byId.get(id) ?? []);
+  return {
+    train: pick(split.train),
+    validation: pick(split.validation),
+    reused: saved !== undefined,
+    missing: [...split.train, ...split.validation].filter((id) => !byId.has(id)),
+  };
+}

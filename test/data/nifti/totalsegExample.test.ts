@@ -1,0 +1,64 @@
+// The real CT from shared/data/totalseg-example: our reader against nibabel and against the facts
+// in its PROVENANCE.md, and the read speed the data layer relies on.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { orientationCodes, parseNifti, readNifti } from "../../../src/data/nifti/index.js";
+import { assertMatchesNibabel, minMaxOf, nibabelDump, TOTALSEG_DIR } from "./nibabelReference.js";
+
+const FILES = ["ct.nii.gz", "ct_small.nii.gz", "seg_small.nii.gz"].map((f) => join(TOTALSEG_DIR, f));
+const dumps = nibabelDump(FILES);
+
+FILES.forEach((path, i) => {
+  test(`${path} reads as nibabel reads it`, async () => {
+    const raw = await readNifti(path);
+    assertMatchesNibabel(raw, await readNifti(path, { scaled: true }), dumps[i]);
+    assert.equal(orientationCodes(raw.affine), dumps[i].axcodes);
+  });
+});
+
+test("ct.nii.gz matches PROVENANCE.md: int32 122x101x112, 3 mm, origin, RAS, sform 2, HU range", async () => {
+  const ct = await readNifti(FILES[0]);
+  assert.deepEqual(ct.shape, [122, 101, 112]);
+  assert.equal(ct.dtype, "int32");
+  assert.deepEqual([ct.header.sformCode, ct.header.qformCode], [2, 0]);
+  const origin = [-177.956, 11.319, 94.302];
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) assert.equal(ct.affine[i][j], i === j ? 3 : 0);
+    assert.ok(Math.abs(ct.affine[i][3] - origin[i]) < 5e-4, `origin ${i}: ${ct.affine[i][3]}`);
+  }
+  assert.equal(orientationCodes(ct.affine), "RAS");
+  assert.deepEqual(minMaxOf(ct.data), ["-1207", "3382"]);
+});
+
+test("ct_small and seg_small match PROVENANCE.md: 122x101x30, int16 and uint8, same affine as ct", async () => {
+  const ct = await readNifti(FILES[0]);
+  const small = await readNifti(FILES[1]);
+  const seg = await readNifti(FILES[2]);
+  assert.deepEqual([small.shape, small.dtype], [[122, 101, 30], "int16"]);
+  assert.deepEqual([seg.shape, seg.dtype], [[122, 101, 30], "uint8"]);
+  assert.deepEqual(small.affine, ct.affine);
+  assert.deepEqual(seg.affine, ct.affine);
+});
+
+test("decoding the real CT takes well under 100 ms (gunzip excluded)", () => {
+  const bytes = gunzipSync(readFileSync(FILES[0]));
+  // CPU time of this process, best of five: the cores are shared, so wall time measures the neighbours.
+  const best = (fn: () => void) => {
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      const start = process.cpuUsage();
+      fn();
+      const used = process.cpuUsage(start);
+      fastest = Math.min(fastest, (used.user + used.system) / 1000);
+    }
+    return fastest;
+  };
+  const stored = best(() => parseNifti(bytes, FILES[0]));
+  const asFloat32 = best(() => parseNifti(bytes, FILES[0], { scaled: true, floatDtype: "float32" }));
+  assert.ok(stored < 100, `stored dtype: ${stored.toFixed(1)} ms`);
+  assert.ok(asFloat32 < 100, `scaled float32: ${asFloat32.toFixed(1)} ms`);
+});
