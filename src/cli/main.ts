@@ -2,10 +2,12 @@
 // The `segviz` command: dispatches to one module per subcommand.
 import { benchCommand } from "./commands/bench.js";
 import { infoCommand } from "./commands/info.js";
+import { phantomCommand } from "./commands/phantom.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   bench: { run: benchCommand, help: "bench train-step: our training step vs PyTorch's, as a ratio" },
   info: { run: infoCommand, help: "libtorch build, threads and devices" },
+  phantom: { run: phantomCommand, help: "phantom federation: write the built-in phantom sites and test set" },
 };
 
 function usage(): string {
