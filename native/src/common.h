@@ -6,6 +6,7 @@
 #include <ATen/core/jit_type.h>
 #include <ATen/core/function_schema.h>
 
+#include <atomic>
 #include <string>
 
 namespace segviz {
@@ -68,7 +69,7 @@ c10::IValue ToIValue(Napi::Env env, Napi::Value v, const c10::Argument& arg, con
 Napi::Value FromIValue(Napi::Env env, const c10::IValue& v);
 
 // Counts handles whose tensor is still held, so tests can prove scopes free what they should.
-extern int64_t g_liveHandles;
+extern std::atomic<int64_t> g_liveHandles;
 
 // JS memory that backs a copy-free tensor must be released on the JS thread.
 void DrainDeferredReleases(napi_env env);

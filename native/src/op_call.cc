@@ -4,7 +4,8 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
-#include <vector>
+#include <deque>
+#include <mutex>
 
 namespace segviz {
 
@@ -15,9 +16,20 @@ struct ResolvedOp {
   std::string displayName;
 };
 
-std::vector<ResolvedOp>& Ops() {
-  static std::vector<ResolvedOp> ops;
+// One table for the process, shared by the main thread and worker threads (each loads the
+// addon): a deque keeps entries in place as it grows, and the mutex orders growth and lookups.
+std::deque<ResolvedOp>& Ops() {
+  static std::deque<ResolvedOp> ops;
   return ops;
+}
+std::mutex& OpsMutex() {
+  static std::mutex m;
+  return m;
+}
+
+const ResolvedOp* LookupOp(uint32_t id) {
+  std::lock_guard<std::mutex> lock(OpsMutex());
+  return id < Ops().size() ? &Ops()[id] : nullptr;
 }
 
 // resolveOp("aten::conv3d", "") -> id for callOp.
@@ -34,6 +46,7 @@ Napi::Value ResolveOp(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, "no operator " + name + (overload.empty() ? "" : "." + overload) +
                                     (known.empty() ? "" : "; overloads:" + known));
   }
+  std::lock_guard<std::mutex> lock(OpsMutex());
   Ops().push_back({*op, name + (overload.empty() ? "" : "." + overload)});
   return Napi::Number::New(env, static_cast<double>(Ops().size() - 1));
 }
@@ -43,8 +56,9 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DrainDeferredReleases(env);
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
-  if (id >= Ops().size()) throw Napi::RangeError::New(env, "callOp: unknown operator id");
-  const ResolvedOp& op = Ops()[id];
+  const ResolvedOp* found = LookupOp(id);
+  if (!found) throw Napi::RangeError::New(env, "callOp: unknown operator id");
+  const ResolvedOp& op = *found;
   const c10::FunctionSchema& schema = op.handle.schema();
   const auto& params = schema.arguments();
   Napi::Array args = info[1].As<Napi::Array>();

@@ -15,10 +15,36 @@ namespace segviz {
 
 namespace {
 
-std::thread::id g_jsThread;
-std::mutex g_deferredMutex;
-std::vector<napi_ref> g_deferred;
-std::atomic<bool> g_hasDeferred{false};
+// Per JS environment (main thread and each worker thread): memory that backs a copy-free tensor
+// is released on that environment's own thread. Never freed: a deleter may outlive its worker.
+struct EnvState {
+  std::thread::id thread;
+  std::mutex mutex;
+  std::vector<napi_ref> deferred;
+  std::atomic<bool> hasDeferred{false};
+};
+
+EnvState* StateOf(napi_env env) {
+  // Each environment runs on its own thread, so a per-thread cache spares the lock on hot paths.
+  thread_local napi_env cachedEnv = nullptr;
+  thread_local EnvState* cachedState = nullptr;
+  if (cachedEnv == env) return cachedState;
+  static std::mutex m;
+  static std::vector<std::pair<napi_env, EnvState*>> states;
+  std::lock_guard<std::mutex> lock(m);
+  EnvState* found = nullptr;
+  for (auto& [e, s] : states) {
+    if (e == env) found = s;
+  }
+  if (!found) {
+    found = new EnvState();
+    found->thread = std::this_thread::get_id();
+    states.emplace_back(env, found);
+  }
+  cachedEnv = env;
+  cachedState = found;
+  return found;
+}
 
 size_t ElementSize(at::ScalarType st) { return c10::elementSize(st); }
 
@@ -58,15 +84,16 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
     napi_ref ref;
     napi_create_reference(env, ta, 1, &ref);
     napi_env rawEnv = env;
+    EnvState* state = StateOf(env);
     at::Tensor t = at::from_blob(
         src, shape,
-        [rawEnv, ref](void*) {
-          if (std::this_thread::get_id() == g_jsThread) {
+        [rawEnv, state, ref](void*) {
+          if (std::this_thread::get_id() == state->thread) {
             napi_delete_reference(rawEnv, ref);
           } else {
-            std::lock_guard<std::mutex> lock(g_deferredMutex);
-            g_deferred.push_back(ref);
-            g_hasDeferred = true;
+            std::lock_guard<std::mutex> lock(state->mutex);
+            state->deferred.push_back(ref);
+            state->hasDeferred = true;
           }
         },
         opts);
@@ -111,7 +138,7 @@ Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LiveHandles(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(g_liveHandles));
+  return Napi::Number::New(info.Env(), static_cast<double>(g_liveHandles.load()));
 }
 
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
@@ -128,18 +155,19 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void DrainDeferredReleases(napi_env env) {
-  if (!g_hasDeferred.load(std::memory_order_relaxed)) return;
+  EnvState* state = StateOf(env);
+  if (!state->hasDeferred.load(std::memory_order_relaxed)) return;
   std::vector<napi_ref> refs;
   {
-    std::lock_guard<std::mutex> lock(g_deferredMutex);
-    refs.swap(g_deferred);
-    g_hasDeferred = false;
+    std::lock_guard<std::mutex> lock(state->mutex);
+    refs.swap(state->deferred);
+    state->hasDeferred = false;
   }
   for (napi_ref r : refs) napi_delete_reference(env, r);
 }
 
 void InitRuntime(Napi::Env env, Napi::Object exports) {
-  g_jsThread = std::this_thread::get_id();
+  StateOf(env);
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));

@@ -10,7 +10,7 @@
 
 namespace segviz {
 
-int64_t g_liveHandles = 0;
+std::atomic<int64_t> g_liveHandles{0};
 
 namespace {
 // Distinguishes our handles from any other object cheaply (napi type tags).

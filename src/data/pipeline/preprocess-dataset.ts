@@ -1,0 +1,47 @@
+// Preprocesses every case of a data set through the cache, with progress. A bad case is reported
+// (by file) and either skipped or made to stop the run, as the caller chooses.
+
+import type { PreprocessCache } from "../cache/preprocess-cache.js";
+import { DataError } from "../errors.js";
+import { type CasePaths, preprocessCase } from "./preprocess-case.js";
+import type { PreprocessSettings } from "./preprocess-settings.js";
+import { Progress, type ProgressOptions } from "./progress.js";
+
+export interface PreparedCase {
+  paths: CasePaths;
+  /** Cache entry file, for PatchLoader. */
+  entryPath: string;
+  hit: boolean;
+}
+
+export interface PreprocessDatasetOptions {
+  cache: PreprocessCache;
+  settings: PreprocessSettings;
+  onError?: "skip" | "stop";
+  progressStream?: ProgressOptions["stream"];
+}
+
+export async function preprocessDataset(
+  cases: readonly CasePaths[],
+  o: PreprocessDatasetOptions,
+): Promise<{ prepared: PreparedCase[]; failed: { file: string; reason: string }[] }> {
+  const progress = new Progress({ task: "preprocess", total: cases.length, stream: o.progressStream });
+  const prepared: PreparedCase[] = [];
+  const failed: { file: string; reason: string }[] = [];
+  for (const paths of cases) {
+    const sources: Record<string, string> = { image: paths.image };
+    if (paths.label !== undefined) sources.label = paths.label;
+    try {
+      const r = await o.cache.getOrBuild(sources, o.settings, () => preprocessCase(paths, o.settings));
+      prepared.push({ paths, entryPath: r.path, hit: r.hit });
+      progress.tick({ case: paths.image, cache: r.hit ? "hit" : "miss" });
+    } catch (e) {
+      const err = e instanceof DataError ? e : new DataError(paths.image, (e as Error).message, { cause: e });
+      if ((o.onError ?? "stop") === "stop") throw err;
+      failed.push({ file: err.file, reason: err.reason });
+      progress.log({ event: "case_skipped", file: err.file, reason: err.reason });
+      progress.tick({ case: paths.image, skipped: true });
+    }
+  }
+  return { prepared, failed };
+}
