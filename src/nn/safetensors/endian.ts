@@ -1,0 +1,16 @@
+// safetensors stores little-endian bytes; TypedArrays use the host's order. Every host Node runs
+// on today is little-endian, but a big-endian one must not silently read garbage.
+
+export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reverses the bytes of each itemSize-wide element, in place. */
+export function swapBytesInPlace(bytes: Uint8Array, itemSize: number): void {
+  if (itemSize === 1) return;
+  for (let i = 0; i + itemSize <= bytes.length; i += itemSize) {
+    for (let a = i, b = i + itemSize - 1; a < b; a++, b--) {
+      const t = bytes[a];
+      bytes[a] = bytes[b];
+      bytes[b] = t;
+    }
+  }
+}
