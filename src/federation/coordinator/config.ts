@@ -1,0 +1,50 @@
+// Everything a coordinator needs, as plain data (the CLI reads it from a JSON file).
+
+import type { SiteCredentialConfig } from "../security/site-registry.js";
+import type { CoordinatorTlsConfig } from "../security/tls.js";
+import type { StrategyConfig } from "../strategies/config.js";
+
+export interface CoordinatorConfig {
+  /** Address to listen on; loopback unless the deployment says otherwise. */
+  host?: string;
+  /** 0 picks a free port (reported by the handle). */
+  port?: number;
+  federationId?: string;
+  rounds: number;
+  strategy: StrategyConfig;
+  sites: SiteCredentialConfig[];
+  tls?: CoordinatorTlsConfig;
+  minSitesToStart?: number;
+  minSitesToClose?: number;
+  /** How long a round waits for results before closing with those that returned. */
+  roundTimeoutMs?: number;
+  /** Attempts per round before the coordinator gives up. */
+  maxRoundAttempts?: number;
+  /** How long to wait for enough sites before a round; unbounded by default. */
+  waitForSitesTimeoutMs?: number;
+  /** Evaluate the new global weights on the sites every N rounds (0: never). */
+  evaluateEvery?: number;
+  /** Starting weights (safetensors); otherwise the first site's initial shared weights. */
+  initialWeightsFile?: string;
+  checkpointDir?: string;
+  /** Continue from the checkpoint in checkpointDir when there is one. */
+  resume?: boolean;
+  roundLogFile?: string;
+  logFile?: string;
+  /** HTTP/JSON status endpoint; omitted: none. */
+  status?: { host?: string; port: number };
+  maxUpdateNorm?: number;
+  chunkBytes?: number;
+}
+
+export const COORDINATOR_DEFAULTS = {
+  host: "127.0.0.1",
+  port: 0,
+  federationId: "segviz",
+  minSitesToStart: 1,
+  roundTimeoutMs: 10 * 60_000,
+  maxRoundAttempts: 5,
+  waitForSitesTimeoutMs: Number.POSITIVE_INFINITY,
+  evaluateEvery: 0,
+  helloTimeoutMs: 10_000,
+};

@@ -1,0 +1,200 @@
+// One admitted site's open stream, seen from the coordinator: send it a task (header, then the
+// weights in chunks) and wait for its result (header, then its weights in chunks).
+
+import { create } from "@bufbuild/protobuf";
+import {
+  type SiteMessage,
+  type Task,
+  type TaskResult,
+  TaskSchema,
+  type WeightChunk,
+} from "../protocol/generated/segviz/federation/v1/federation_pb.js";
+import { type OutgoingPayload, PayloadAssembler } from "../protocol/payload.js";
+import { coordinatorMessage, type JoinServerStream, wireSize } from "../protocol/service.js";
+import { writeWithBackpressure } from "../protocol/stream-writer.js";
+
+export interface SiteDescription {
+  siteId: string;
+  organs: string[];
+  numTrainingCases: number;
+  resumedRound: number;
+}
+
+export interface TaskReply {
+  result: TaskResult;
+  /** The verified safetensors bytes of the result's weights, when it carried any. */
+  payload?: Uint8Array;
+  /** Why the reply's payload was refused (bad chunk, checksum), when it was. */
+  payloadError?: string;
+  bytesIn: number;
+  bytesOut: number;
+  receivedAt: number;
+}
+
+interface Pending {
+  resolve: (reply: TaskReply) => void;
+  reject: (error: Error) => void;
+  bytesIn: number;
+  bytesOut: number;
+  result?: TaskResult;
+  assembler?: PayloadAssembler;
+}
+
+export class SiteConnection {
+  private readonly pending = new Map<string, Pending>();
+  private current?: Pending;
+  private closedReason?: string;
+  private readonly closeListeners: (() => void)[] = [];
+  /** Called for messages that belong to no pending task (late results of past rounds). */
+  onStray: (taskId: string, why: string) => void = () => {};
+
+  constructor(
+    readonly description: SiteDescription,
+    private readonly stream: JoinServerStream,
+    readonly connectedAt = Date.now(),
+  ) {
+    stream.on("data", (m: SiteMessage) => this.onMessage(m));
+    stream.on("end", () => this.close("site closed the stream"));
+    stream.on("error", (e: Error) => this.close(`stream error: ${e.message}`));
+    stream.on("close", () => this.close("stream closed"));
+    // A site that vanishes (killed, network gone) shows up as a cancelled call, not an error.
+    stream.on("cancelled", () => this.close("call cancelled (site gone)"));
+    stream.resume(); // admission paused it after the hello
+  }
+
+  get siteId(): string {
+    return this.description.siteId;
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** Ends the stream from our side (replaced by a newer connection, or shutting down). */
+  end(reason: string, shutdown = false): void {
+    if (shutdown && !this.closed) {
+      try {
+        this.stream.write(
+          coordinatorMessage({
+            case: "shutdown",
+            value: { $typeName: "segviz.federation.v1.Shutdown", reason },
+          }),
+        );
+      } catch {
+        // The stream may already be gone; closing below is what matters.
+      }
+    }
+    this.close(reason);
+    if (!this.stream.writableEnded) this.stream.end();
+  }
+
+  private close(reason: string): void {
+    if (this.closed) return;
+    this.closedReason = reason;
+    for (const p of this.pending.values()) p.reject(new Error(`site ${this.siteId} disconnected: ${reason}`));
+    this.pending.clear();
+    for (const l of this.closeListeners.splice(0)) l();
+  }
+
+  async runTask(task: Omit<Task, "$typeName" | "weights">, payload?: OutgoingPayload): Promise<TaskReply> {
+    if (this.closed) throw new Error(`site ${this.siteId} disconnected: ${this.closedReason}`);
+    const message = coordinatorMessage({
+      case: "task",
+      value: create(TaskSchema, { ...task, weights: payload?.info }),
+    });
+    const reply = new Promise<TaskReply>((resolve, reject) => {
+      this.pending.set(task.taskId, { resolve, reject, bytesIn: 0, bytesOut: 0 });
+    });
+    const p = this.pending.get(task.taskId)!;
+    try {
+      await writeWithBackpressure(this.stream, message);
+      p.bytesOut += wireSize(message);
+      for (const chunk of payload?.chunks ?? []) {
+        const m = coordinatorMessage({ case: "chunk", value: chunk });
+        await writeWithBackpressure(this.stream, m);
+        p.bytesOut += wireSize(m);
+      }
+    } catch (e) {
+      this.pending.delete(task.taskId);
+      throw new Error(`site ${this.siteId}: sending task ${task.taskId} failed: ${(e as Error).message}`);
+    }
+    return reply;
+  }
+
+  /** Forgets a task whose result no longer matters (round timed out); a late reply is a stray. */
+  abandon(taskId: string): void {
+    const p = this.pending.get(taskId);
+    if (p === undefined) return;
+    this.pending.delete(taskId);
+    if (this.current === p) this.current = undefined;
+    p.reject(new Error(`task ${taskId} abandoned`));
+  }
+
+  private onMessage(message: SiteMessage): void {
+    const size = wireSize(message);
+    const body = message.body;
+    if (body.case === "result") {
+      const p = this.pending.get(body.value.taskId);
+      if (p === undefined) {
+        this.current = undefined;
+        this.onStray(body.value.taskId, "result for a task that is not pending");
+        return;
+      }
+      p.bytesIn += size;
+      p.result = body.value;
+      this.current = p;
+      if (body.value.weights === undefined) {
+        this.settle(body.value.taskId, p);
+        return;
+      }
+      try {
+        p.assembler = new PayloadAssembler(body.value.weights, `site ${this.siteId}`);
+      } catch (e) {
+        this.settle(body.value.taskId, p, (e as Error).message);
+      }
+      return;
+    }
+    if (body.case === "chunk") {
+      const p = this.current;
+      if (p === undefined || p.assembler === undefined || p.result === undefined) {
+        this.onStray(body.value.payloadId, "chunk outside a result");
+        return;
+      }
+      p.bytesIn += size;
+      try {
+        p.assembler.add(body.value as WeightChunk);
+        if (p.assembler.complete) this.settle(p.result.taskId, p);
+      } catch (e) {
+        this.settle(p.result.taskId, p, (e as Error).message);
+      }
+      return;
+    }
+    this.onStray("", `unexpected ${body.case ?? "empty"} message after hello`);
+  }
+
+  private settle(taskId: string, p: Pending, payloadError?: string): void {
+    this.pending.delete(taskId);
+    this.current = undefined;
+    let payload: Uint8Array | undefined;
+    if (payloadError === undefined && p.assembler !== undefined) {
+      try {
+        payload = p.assembler.finish();
+      } catch (e) {
+        payloadError = (e as Error).message;
+      }
+    }
+    p.resolve({
+      result: p.result!,
+      payload,
+      payloadError,
+      bytesIn: p.bytesIn,
+      bytesOut: p.bytesOut,
+      receivedAt: performance.timeOrigin + performance.now(),
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// The gRPC service built from the generated message types. @bufbuild/protobuf generates
+// messages only, so the service definition that @grpc/grpc-js needs is written here; the
+// serializers also record each message's size on the wire for the byte counters.
+
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type CoordinatorMessage,
+  CoordinatorMessageSchema,
+  type SiteMessage,
+  SiteMessageSchema,
+} from "./generated/segviz/federation/v1/federation_pb.js";
+
+const wireSizes = new WeakMap<object, number>();
+
+/** Serialized size of a message that passed through the service's (de)serializers. */
+export function wireSize(message: CoordinatorMessage | SiteMessage): number {
+  const known = wireSizes.get(message);
+  if (known !== undefined) return known;
+  return message.$typeName === "segviz.federation.v1.SiteMessage"
+    ? toBinary(SiteMessageSchema, message).length
+    : toBinary(CoordinatorMessageSchema, message).length;
+}
+
+function serializer<T extends object>(encode: (m: T) => Uint8Array) {
+  return (message: T): Buffer => {
+    const bytes = encode(message);
+    wireSizes.set(message, bytes.length);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializer<T extends object>(decode: (b: Uint8Array) => T) {
+  return (buffer: Buffer): T => {
+    const message = decode(buffer);
+    wireSizes.set(message, buffer.length);
+    return message;
+  };
+}
+
+export const federationService = {
+  join: {
+    path: "/segviz.federation.v1.FederationService/Join",
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: serializer((m: SiteMessage) => toBinary(SiteMessageSchema, m)),
+    requestDeserialize: deserializer((b) => fromBinary(SiteMessageSchema, b)),
+    responseSerialize: serializer((m: CoordinatorMessage) => toBinary(CoordinatorMessageSchema, m)),
+    responseDeserialize: deserializer((b) => fromBinary(CoordinatorMessageSchema, b)),
+  },
+} satisfies grpc.ServiceDefinition;
+
+export interface FederationClient extends grpc.Client {
+  join(options?: grpc.CallOptions): grpc.ClientDuplexStream<SiteMessage, CoordinatorMessage>;
+}
+
+export const FederationClientConstructor = grpc.makeGenericClientConstructor(
+  federationService,
+  "FederationService",
+) as unknown as new (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ClientOptions,
+) => FederationClient;
+
+export type JoinServerStream = grpc.ServerDuplexStream<SiteMessage, CoordinatorMessage>;
+export type JoinClientStream = grpc.ClientDuplexStream<SiteMessage, CoordinatorMessage>;
+
+export function siteMessage(body: SiteMessage["body"]): SiteMessage {
+  return create(SiteMessageSchema, { body });
+}
+
+export function coordinatorMessage(body: CoordinatorMessage["body"]): CoordinatorMessage {
+  return create(CoordinatorMessageSchema, { body });
+}
+
+/**
+ * Keepalive notices a peer that vanished without closing its socket (a killed process closes
+ * it, and is noticed at once). The timeout is long because a site's event loop is blocked for
+ * whole training steps (seconds each), and a slow answer to a ping must not drop it.
+ */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  "grpc.keepalive_time_ms": 30_000,
+  "grpc.keepalive_timeout_ms": 60_000,
+  "grpc.keepalive_permit_without_calls": 1,
+  "grpc.http2.min_ping_interval_without_data_ms": 20_000,
+  "grpc.max_receive_message_length": 16 * 1024 * 1024,
+  "grpc.max_send_message_length": 16 * 1024 * 1024,
+};

@@ -1,0 +1,81 @@
+// Who may join: each site is listed with a token (stored as its SHA-256) and/or identified by its
+// client certificate, and can be revoked. Tokens are compared in constant time.
+
+import { createHash, timingSafeEqual } from "node:crypto";
+
+export interface SiteCredentialConfig {
+  id: string;
+  /** The site's secret in clear (convenient for tests); prefer tokenSha256 in files. */
+  token?: string;
+  /** Hex SHA-256 of the site's token. */
+  tokenSha256?: string;
+  revoked?: boolean;
+}
+
+export type AdmissionDecision =
+  | { ok: true }
+  | { ok: false; code: "unauthenticated" | "permission_denied"; reason: string };
+
+export function hashToken(token: string): Buffer {
+  return createHash("sha256").update(token, "utf8").digest();
+}
+
+export class SiteRegistry {
+  private readonly sites = new Map<string, { hash?: Buffer; revoked: boolean }>();
+
+  constructor(sites: SiteCredentialConfig[]) {
+    for (const s of sites) {
+      if (this.sites.has(s.id)) throw new Error(`site registry: site ${JSON.stringify(s.id)} listed twice`);
+      let hash: Buffer | undefined;
+      if (s.tokenSha256 !== undefined) {
+        if (!/^[0-9a-f]{64}$/i.test(s.tokenSha256))
+          throw new Error(`site registry: ${s.id}.tokenSha256 is not 64 hex digits`);
+        hash = Buffer.from(s.tokenSha256, "hex");
+      } else if (s.token !== undefined) hash = hashToken(s.token);
+      this.sites.set(s.id, { hash, revoked: s.revoked === true });
+    }
+  }
+
+  revoke(siteId: string): void {
+    const s = this.sites.get(siteId);
+    if (s !== undefined) s.revoked = true;
+  }
+
+  /**
+   * Admits a site by token, or by a verified client certificate whose common name is the site
+   * id (mutual TLS). With mTLS required, the certificate must match even when a token is given.
+   */
+  admit(
+    siteId: string,
+    token: string,
+    certificateName: string | undefined,
+    requireCertificate: boolean,
+  ): AdmissionDecision {
+    const site = this.sites.get(siteId);
+    if (site === undefined)
+      return { ok: false, code: "unauthenticated", reason: `unknown site ${JSON.stringify(siteId)}` };
+    if (site.revoked)
+      return { ok: false, code: "permission_denied", reason: `site ${JSON.stringify(siteId)} is revoked` };
+    const certificateMatches = certificateName !== undefined && certificateName === siteId;
+    if (requireCertificate && !certificateMatches) {
+      return {
+        ok: false,
+        code: "unauthenticated",
+        reason: `client certificate names ${JSON.stringify(certificateName ?? null)}, not site ${JSON.stringify(siteId)}`,
+      };
+    }
+    if (certificateMatches && token.length === 0) return { ok: true };
+    if (site.hash === undefined) {
+      return {
+        ok: false,
+        code: "unauthenticated",
+        reason: `site ${JSON.stringify(siteId)} has no token; a client certificate is required`,
+      };
+    }
+    // Hash first, so both sides of the constant-time comparison have the same length.
+    if (!timingSafeEqual(hashToken(token), site.hash)) {
+      return { ok: false, code: "unauthenticated", reason: `wrong token for site ${JSON.stringify(siteId)}` };
+    }
+    return { ok: true };
+  }
+}

@@ -1,0 +1,74 @@
+// Every update is checked before it can touch the global model: only names the site may share
+// and the coordinator knows, the same dtypes and shapes, finite values, and optionally a bound on
+// how far the update moves the weights. A failed check names the tensor and the problem.
+
+import type { NameFilter } from "../weights/name-filter.js";
+import { isFloatDtype, sameShape, toFloat64, type WeightSet } from "../weights/weight-set.js";
+
+export interface ValidationOptions {
+  /** Largest allowed L2 norm of (update - global) over all floating-point tensors. */
+  maxUpdateNorm?: number;
+}
+
+export type ValidationResult = { ok: true; updateNorm: number } | { ok: false; reason: string };
+
+export function validateUpdate(
+  update: WeightSet,
+  global: WeightSet,
+  sharing: NameFilter,
+  options: ValidationOptions = {},
+): ValidationResult {
+  if (update.size === 0) return { ok: false, reason: "update has no tensors" };
+  let squared = 0;
+  for (const [name, t] of update) {
+    if (!sharing.shares(name))
+      return { ok: false, reason: `tensor ${JSON.stringify(name)} is not shared by this federation` };
+    const expected = global.get(name);
+    if (expected === undefined) return { ok: false, reason: `unexpected tensor ${JSON.stringify(name)}` };
+    if (t.dtype !== expected.dtype) {
+      return {
+        ok: false,
+        reason: `tensor ${JSON.stringify(name)}: dtype ${t.dtype}, expected ${expected.dtype}`,
+      };
+    }
+    if (!sameShape(t.shape, expected.shape)) {
+      return {
+        ok: false,
+        reason: `tensor ${JSON.stringify(name)}: shape [${t.shape.join(",")}], expected [${expected.shape.join(",")}]`,
+      };
+    }
+    if (!isFloatDtype(t.dtype)) continue;
+    const values = toFloat64(t);
+    const before = toFloat64(expected);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isFinite(v))
+        return { ok: false, reason: `tensor ${JSON.stringify(name)}: element ${i} is ${v}` };
+      const d = v - before[i];
+      squared += d * d;
+    }
+  }
+  const updateNorm = Math.sqrt(squared);
+  if (options.maxUpdateNorm !== undefined && updateNorm > options.maxUpdateNorm) {
+    return {
+      ok: false,
+      reason: `update norm ${updateNorm.toPrecision(4)} exceeds the bound ${options.maxUpdateNorm}`,
+    };
+  }
+  return { ok: true, updateNorm };
+}
+
+/** Checks a weight set that starts a federation (no reference to compare against yet). */
+export function validateInitialWeights(weights: WeightSet, sharing: NameFilter): ValidationResult {
+  if (weights.size === 0) return { ok: false, reason: "initial weights have no tensors" };
+  for (const [name, t] of weights) {
+    if (!sharing.shares(name))
+      return { ok: false, reason: `tensor ${JSON.stringify(name)} is not shared by this federation` };
+    if (!isFloatDtype(t.dtype)) continue;
+    const values = toFloat64(t);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      return { ok: false, reason: `tensor ${JSON.stringify(name)}: element ${bad} is ${values[bad]}` };
+  }
+  return { ok: true, updateNorm: 0 };
+}

@@ -1,0 +1,27 @@
+// Applying the coordinator's weights at a site: only names the site shares may be replaced, and
+// only by tensors of the same dtype and shape with finite values. A coordinator can never
+// overwrite a site's local head or BatchNorm statistics.
+
+import type { NameFilter } from "../weights/name-filter.js";
+import { isFloatDtype, sameShape, toFloat64, type WeightSet } from "../weights/weight-set.js";
+
+export function mergeGlobal(base: WeightSet, global: WeightSet, sharing: NameFilter): WeightSet {
+  const merged: WeightSet = new Map(base);
+  for (const [name, t] of global) {
+    const own = base.get(name);
+    const field = `coordinator tensor ${JSON.stringify(name)}`;
+    if (!sharing.shares(name)) throw new Error(`${field} is local to this site and must not be sent`);
+    // A tensor this site's model does not have (another site's extra layer) is not ours to use.
+    if (own === undefined) continue;
+    if (own.dtype !== t.dtype || !sameShape(own.shape, t.shape)) {
+      throw new Error(
+        `${field}: ${t.dtype}[${t.shape}] does not match the site's ${own.dtype}[${own.shape}]`,
+      );
+    }
+    if (isFloatDtype(t.dtype) && toFloat64(t).some((v) => !Number.isFinite(v))) {
+      throw new Error(`${field} has non-finite values`);
+    }
+    merged.set(name, t);
+  }
+  return merged;
+}

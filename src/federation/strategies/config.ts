@@ -1,0 +1,38 @@
+// Strategy configuration as it appears in the coordinator's config file.
+
+import type { Weighting } from "./weighted-mean.js";
+
+export type StrategyName = "fedavg" | "fedbn" | "segviz" | "fedprox" | "fedadam" | "fedyogi";
+
+export interface StrategyConfig {
+  name: StrategyName;
+  /** FedAvg weights: uniform mean (the SegViz study) or by training-case counts. */
+  weighting?: Weighting;
+  localEpochs?: number;
+  /** Extra sharing filter on top of the strategy's own: patterns with * and ?. */
+  share?: { include?: string[]; exclude?: string[] };
+  /** Keep the per-task heads at their site (always on for "segviz"). */
+  headLocal?: boolean;
+  /** Names of the per-task heads; MONAI's UNet puts the top up-block at model.2. */
+  headPatterns?: string[];
+  /** Names of BatchNorm tensors that FedBN keeps local. */
+  batchNormPatterns?: string[];
+  /** FedProx proximal weight mu. */
+  proximalMu?: number;
+  /** FedAdam/FedYogi server learning rate, moment decays and adaptivity tau. */
+  serverLearningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  tau?: number;
+  /** Passed to every site's trainer with each task. */
+  options?: Record<string, string>;
+}
+
+export const DEFAULT_HEAD_PATTERNS = ["model.2.*"];
+/** MONAI puts each norm layer at ".adn.N"; running statistics are caught by their names too. */
+export const DEFAULT_BATCH_NORM_PATTERNS = [
+  "*.adn.N.*",
+  "*.running_mean",
+  "*.running_var",
+  "*.num_batches_tracked",
+];

@@ -1,0 +1,42 @@
+// FedAvg (McMahan et al.): the new global tensor is the (weighted) mean of the sites' tensors.
+
+import { NameFilter } from "../weights/name-filter.js";
+import type { WeightSet } from "../weights/weight-set.js";
+import { DEFAULT_HEAD_PATTERNS, type StrategyConfig } from "./config.js";
+import type { Aggregation, RoundPlan, SiteUpdate, Strategy, StrategyState } from "./strategy.js";
+import { type Weighting, weightedMean } from "./weighted-mean.js";
+
+/** The sharing filter from the config, plus names the strategy itself keeps local. */
+export function sharingFilter(config: StrategyConfig, alwaysLocal: string[] = []): NameFilter {
+  const exclude = [...(config.share?.exclude ?? []), ...alwaysLocal];
+  if (config.headLocal) exclude.push(...(config.headPatterns ?? DEFAULT_HEAD_PATTERNS));
+  return new NameFilter(config.share?.include ?? ["*"], exclude);
+}
+
+export class FedAvg implements Strategy {
+  readonly name: string = "fedavg";
+  readonly sharing: NameFilter;
+  protected readonly weighting: Weighting;
+
+  constructor(
+    protected readonly config: StrategyConfig,
+    alwaysLocal: string[] = [],
+  ) {
+    this.sharing = sharingFilter(config, alwaysLocal);
+    this.weighting = config.weighting ?? "uniform";
+  }
+
+  configureRound(_round: number): RoundPlan {
+    return { localEpochs: this.config.localEpochs ?? 1, proximalMu: 0, options: { ...this.config.options } };
+  }
+
+  aggregate(_round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation {
+    return weightedMean(global, updates, this.weighting);
+  }
+
+  saveState(): StrategyState {
+    return { tensors: new Map(), json: {} };
+  }
+
+  loadState(_state: StrategyState): void {}
+}

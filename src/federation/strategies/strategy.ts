@@ -1,0 +1,44 @@
+// The one interface every aggregation strategy implements (Flower's idea): configure a round,
+// aggregate the sites' results, and save/restore whatever state survives a coordinator restart.
+
+import type { NameFilter } from "../weights/name-filter.js";
+import type { WeightSet } from "../weights/weight-set.js";
+
+/** What a site is asked to do in one round. */
+export interface RoundPlan {
+  localEpochs: number;
+  /** FedProx proximal weight; 0 disables the term. */
+  proximalMu: number;
+  options: Record<string, string>;
+}
+
+/** One site's validated shared weights after local training. */
+export interface SiteUpdate {
+  siteId: string;
+  numExamples: number;
+  weights: WeightSet;
+}
+
+export interface Aggregation {
+  weights: WeightSet;
+  /** Names combined from the sites' updates this round. */
+  aggregated: string[];
+  /** Names of the global set left as they were (not sent by every site). */
+  unchanged: string[];
+}
+
+/** Strategy state that must survive a restart: tensors (e.g. optimiser moments) and JSON. */
+export interface StrategyState {
+  tensors: WeightSet;
+  json: Record<string, unknown>;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /** What leaves a site; everything else stays local. */
+  readonly sharing: NameFilter;
+  configureRound(round: number): RoundPlan;
+  aggregate(round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation;
+  saveState(): StrategyState;
+  loadState(state: StrategyState): void;
+}

@@ -1,0 +1,38 @@
+// The weighted mean of the sites' tensors over the names every site sent (the intersection):
+// sites with different local heads still federate on what they have in common.
+
+import { fromFloat64, toFloat64, type WeightSet } from "../weights/weight-set.js";
+import type { Aggregation, SiteUpdate } from "./strategy.js";
+
+export type Weighting = "uniform" | "cases";
+
+export function siteWeights(updates: SiteUpdate[], weighting: Weighting): number[] {
+  const total = updates.reduce((s, u) => s + u.numExamples, 0);
+  if (weighting === "cases" && total > 0) return updates.map((u) => u.numExamples / total);
+  return updates.map(() => 1 / updates.length);
+}
+
+/** Names present in the global set and in every update. */
+export function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
+  return [...global.keys()].filter((name) => updates.every((u) => u.weights.has(name))).sort();
+}
+
+export function weightedMean(global: WeightSet, updates: SiteUpdate[], weighting: Weighting): Aggregation {
+  // A fixed order makes the floating-point sums identical whatever order results arrived in.
+  const ordered = [...updates].sort((a, b) => (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0));
+  const coefficients = siteWeights(ordered, weighting);
+  const aggregated = commonNames(global, ordered);
+  const weights: WeightSet = new Map(global);
+  for (const name of aggregated) {
+    const reference = global.get(name)!;
+    const sum = new Float64Array(reference.data.length);
+    ordered.forEach((u, k) => {
+      const values = toFloat64(u.weights.get(name)!);
+      const c = coefficients[k];
+      for (let i = 0; i < sum.length; i++) sum[i] += c * values[i];
+    });
+    weights.set(name, fromFloat64(reference.dtype, reference.shape, sum));
+  }
+  const done = new Set(aggregated);
+  return { weights, aggregated, unchanged: [...global.keys()].filter((n) => !done.has(n)).sort() };
+}

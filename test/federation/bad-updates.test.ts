@@ -1,0 +1,94 @@
+// Bad updates never reach the global model: a NaN, a wrong shape and a corrupted chunk are each
+// rejected with a logged reason, the round goes on with the good sites, and the global weights
+// equal what the good sites alone produce.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { SiteRoundRecord } from "../../src/federation/coordinator/round-log.js";
+import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
+import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
+import { tensorsEqual, toFloat64 } from "../../src/federation/weights/weight-set.js";
+import { LOOPBACK, referenceFederation, runInProcess, tokens } from "./helpers/federation.js";
+import { runCorruptingSite } from "./helpers/hostile-site.js";
+
+test(
+  "NaN, wrong shape and corrupted chunk are rejected; the round goes on without them",
+  { timeout: 60_000 },
+  async () => {
+    const good = () => [
+      { id: "a-good", trainer: new QuadraticTestTrainer({ siteSeed: 1 }) },
+      { id: "b-good", trainer: new QuadraticTestTrainer({ siteSeed: 2 }) },
+    ];
+    const log = new MemoryLogger();
+    const { handle, siteRuns } = await runInProcess(
+      {
+        rounds: 2,
+        strategy: { name: "segviz" },
+        sites: tokens(["a-good", "b-good", "x-nan", "y-shape", "z-corrupt"]),
+        minSitesToStart: 5,
+        minSitesToClose: 2,
+      },
+      [
+        ...good(),
+        {
+          id: "x-nan",
+          trainer: new QuadraticTestTrainer({ siteSeed: 3, poison: { fromRound: 1, kind: "nan" } }),
+        },
+        {
+          id: "y-shape",
+          trainer: new QuadraticTestTrainer({ siteSeed: 4, poison: { fromRound: 1, kind: "shape" } }),
+        },
+      ],
+      log,
+    );
+    const hostile = runCorruptingSite(`${LOOPBACK}:${handle.port}`, "z-corrupt", "token-z-corrupt");
+    const result = await handle.done;
+    await Promise.all([...siteRuns, hostile]);
+
+    assert.equal(result.completedRounds, 2);
+    const records = result.roundLog.records.filter((r): r is SiteRoundRecord => r.type === "site-round");
+    const reason = (site: string) =>
+      records.filter((r) => r.site === site).map((r) => `${r.status}: ${r.reason}`);
+    for (const r of [1, 2]) {
+      assert.match(
+        reason("x-nan")[r - 1],
+        /^rejected: tensor "model.0.conv.unit0.conv.weight": element 0 is NaN/,
+      );
+      assert.match(
+        reason("y-shape")[r - 1],
+        /^rejected: tensor "model.0.conv.unit0.conv.weight": shape \[13\], expected \[4,3\]/,
+      );
+      assert.match(
+        reason("z-corrupt")[r - 1],
+        /^rejected: payload from site z-corrupt: sha256: checksum mismatch/,
+      );
+    }
+    assert.ok(log.records.some((r) => r.event === "update-rejected" && r.fields.site === "x-nan"));
+    const rounds = result.roundLog.records.filter((r) => r.type === "round");
+    for (const r of rounds) assert.deepEqual(r.accepted, ["a-good", "b-good"]);
+
+    for (const t of result.global.values()) {
+      if (t.dtype === "float32") assert.ok(toFloat64(t).every(Number.isFinite));
+    }
+    const expected = await referenceFederation({ name: "segviz" }, 2, good());
+    for (const [name, t] of expected)
+      assert.ok(tensorsEqual(result.global.get(name)!, t), `${name} equals the good sites' result`);
+  },
+);
+
+test("a norm bound rejects an update that moves the weights too far", { timeout: 30_000 }, async () => {
+  const { handle, siteRuns } = await runInProcess(
+    { rounds: 1, strategy: { name: "segviz" }, minSitesToStart: 2, minSitesToClose: 1, maxUpdateNorm: 1e-6 },
+    [
+      { id: "a", trainer: new QuadraticTestTrainer({ siteSeed: 1 }) },
+      { id: "b", trainer: new QuadraticTestTrainer({ siteSeed: 2 }) },
+    ],
+  );
+  const result = await handle.done.then(
+    () => "completed",
+    (e: Error) => e.message,
+  );
+  await Promise.allSettled(siteRuns);
+  assert.match(result, /round 1 failed 5 times/);
+  assert.ok(handle.status().lastRound?.status === "retry");
+});

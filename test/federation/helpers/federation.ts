@@ -1,0 +1,75 @@
+// Helpers to run a federation in this process over loopback, and to compute what it should
+// produce without any network (the reference the network run must match bit for bit).
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CoordinatorConfig } from "../../../src/federation/coordinator/config.js";
+import { startCoordinator } from "../../../src/federation/coordinator/coordinator.js";
+import { type Logger, MemoryLogger } from "../../../src/federation/logging/json-logger.js";
+import type { SiteConfig } from "../../../src/federation/site/config.js";
+import { mergeGlobal } from "../../../src/federation/site/merge-weights.js";
+import { runSite } from "../../../src/federation/site/site-client.js";
+import type { SiteTrainer } from "../../../src/federation/site/site-trainer.js";
+import type { StrategyConfig } from "../../../src/federation/strategies/config.js";
+import { createStrategy } from "../../../src/federation/strategies/registry.js";
+import type { WeightSet } from "../../../src/federation/weights/weight-set.js";
+
+export const LOOPBACK = "127.0.0.1";
+
+export function tempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `segviz-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function tokens(ids: string[]) {
+  return ids.map((id) => ({ id, token: `token-${id}` }));
+}
+
+export async function runInProcess(
+  config: Omit<CoordinatorConfig, "sites"> & { sites?: CoordinatorConfig["sites"] },
+  sites: { id: string; trainer: SiteTrainer; config?: Partial<SiteConfig> }[],
+  logger: Logger = new MemoryLogger(),
+) {
+  const handle = await startCoordinator(
+    { host: LOOPBACK, port: 0, sites: tokens(sites.map((s) => s.id)), ...config } as CoordinatorConfig,
+    logger,
+  );
+  const siteRuns = sites.map((s) =>
+    runSite(
+      { siteId: s.id, coordinator: `${LOOPBACK}:${handle.port}`, token: `token-${s.id}`, ...s.config },
+      s.trainer,
+      new MemoryLogger(),
+    ),
+  );
+  for (const p of siteRuns) p.catch(() => {});
+  return { handle, siteRuns };
+}
+
+/** The federation computed directly: the same trainers, the same strategy, no network. */
+export async function referenceFederation(
+  strategyConfig: StrategyConfig,
+  rounds: number,
+  sites: { id: string; trainer: SiteTrainer }[],
+): Promise<WeightSet> {
+  const strategy = createStrategy(strategyConfig);
+  const ordered = [...sites].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const full = await Promise.all(ordered.map((s) => s.trainer.initialWeights()));
+  let global = strategy.sharing.shared(full[0]);
+  for (let round = 1; round <= rounds; round++) {
+    const plan = strategy.configureRound(round);
+    const updates = [];
+    for (let k = 0; k < ordered.length; k++) {
+      const start = mergeGlobal(full[k], global, strategy.sharing);
+      const trained = await ordered[k].trainer.train(start, { round, ...plan, globalWeights: global });
+      full[k] = trained.weights;
+      updates.push({
+        siteId: ordered[k].id,
+        numExamples: trained.numExamples ?? ordered[k].trainer.describe().numTrainingCases,
+        weights: new Map([...strategy.sharing.shared(trained.weights)].filter(([n]) => global.has(n))),
+      });
+    }
+    global = strategy.aggregate(round, global, updates).weights;
+  }
+  return global;
+}

@@ -1,0 +1,67 @@
+// A hostile site speaking the protocol by hand: it answers every training task with the
+// weights it was sent, but flips one byte of the first chunk after the checksum was computed.
+
+import { create } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type CoordinatorMessage,
+  HelloSchema,
+  type Task,
+  TaskResultSchema,
+} from "../../../src/federation/protocol/generated/segviz/federation/v1/federation_pb.js";
+import { PayloadAssembler, preparePayload } from "../../../src/federation/protocol/payload.js";
+import {
+  CHANNEL_OPTIONS,
+  FederationClientConstructor,
+  siteMessage,
+} from "../../../src/federation/protocol/service.js";
+import { PROTOCOL_VERSION } from "../../../src/federation/protocol/version.js";
+
+export function runCorruptingSite(address: string, siteId: string, token: string): Promise<void> {
+  const client = new FederationClientConstructor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const stream = client.join();
+  let pending: { task: Task; assembler: PayloadAssembler } | undefined;
+  stream.on("data", (m: CoordinatorMessage) => {
+    if (m.body.case === "task" && m.body.value.weights !== undefined) {
+      pending = { task: m.body.value, assembler: new PayloadAssembler(m.body.value.weights, "coordinator") };
+    } else if (m.body.case === "chunk" && pending !== undefined) {
+      pending.assembler.add(m.body.value);
+      if (!pending.assembler.complete) return;
+      const bytes = pending.assembler.finish();
+      const out = preparePayload(bytes, `${pending.task.taskId}-result`, 64);
+      const tampered = out.chunks[0].data.slice();
+      tampered[tampered.length - 1] ^= 0x01;
+      out.chunks[0] = { ...out.chunks[0], data: tampered };
+      stream.write(
+        siteMessage({
+          case: "result",
+          value: create(TaskResultSchema, {
+            taskId: pending.task.taskId,
+            round: pending.task.round,
+            ok: true,
+            numExamples: 1n,
+            weights: out.info,
+          }),
+        }),
+      );
+      for (const chunk of out.chunks) stream.write(siteMessage({ case: "chunk", value: chunk }));
+      pending = undefined;
+    }
+  });
+  const hello = create(HelloSchema, {
+    protocolVersion: PROTOCOL_VERSION,
+    siteId,
+    token,
+    organs: ["kidney"],
+    numTrainingCases: 1n,
+  });
+  stream.write(siteMessage({ case: "hello", value: hello }));
+  return new Promise((resolve) => {
+    stream.on("error", () => resolve());
+    stream.on("end", () => resolve());
+    stream.on("close", () => {
+      client.close();
+      resolve();
+    });
+  });
+}
