@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // The `segviz` command: dispatches to one module per subcommand.
 import { benchCommand } from "./commands/bench.js";
+import { evaluateCommand } from "./commands/evaluate.js";
 import { infoCommand } from "./commands/info.js";
 import { phantomCommand } from "./commands/phantom.js";
+import { predictCommand } from "./commands/predict.js";
+import { trainCommand } from "./commands/train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   bench: { run: benchCommand, help: "bench train-step: our training step vs PyTorch's, as a ratio" },
   info: { run: infoCommand, help: "libtorch build, threads and devices" },
+  train: { run: trainCommand, help: "train one site's model from its config (--config site.json)" },
+  predict: { run: predictCommand, help: "label maps for NIfTI images from a trained checkpoint" },
+  evaluate: { run: evaluateCommand, help: "Dice and HD95 of predictions against ground truth" },
   phantom: { run: phantomCommand, help: "phantom federation: write the built-in phantom sites and test set" },
 };
 

@@ -18,7 +18,7 @@ export function progress(
   const tty = process.stderr.isTTY === true;
   const interval = opts.intervalMs ?? (tty ? 100 : 5000);
   const start = Date.now();
-  let last = 0;
+  let last = start;
   let current = 0;
   const draw = (done: number, extra: Record<string, unknown> | undefined, force: boolean) => {
     if (opts.quiet) return;

@@ -3,6 +3,7 @@
 // CropForegroundd -> SpatialPadd. The result is plain Volumes, ready for the cache and for workers.
 
 import { tidy } from "../../engine/index.js";
+import { applyLabelMap, type LabelMap } from "../datasets/labelMap.js";
 import { DataError } from "../errors.js";
 import { assertSameGeometry, readNifti } from "../nifti/index.js";
 import { cropForeground } from "../transforms/crop-foreground.js";
@@ -18,6 +19,11 @@ import { checkPreprocessSettings, type PreprocessSettings } from "./preprocess-s
 export interface CasePaths {
   image: string;
   label?: string;
+}
+
+/** Maps raw label ids to organ indices before preprocessing (part of the cache key when given). */
+export interface LabelMapping {
+  labelMap?: LabelMap;
 }
 
 export type PreprocessedCase = Record<string, Volume>;
@@ -54,13 +60,20 @@ function labelAsUint8(v: Volume, path: string): Volume {
 }
 
 /** Reads the files and runs the preprocessing; errors name the file they are about. */
-export async function preprocessCase(paths: CasePaths, s: PreprocessSettings): Promise<PreprocessedCase> {
+export async function preprocessCase(
+  paths: CasePaths,
+  s: PreprocessSettings,
+  mapping: LabelMapping = {},
+): Promise<PreprocessedCase> {
   checkPreprocessSettings(s);
   const image = await readNifti(paths.image, { require3D: true, scaled: true, floatDtype: "float32" });
-  const label =
-    paths.label === undefined
-      ? undefined
-      : labelAsUint8(await readNifti(paths.label, { require3D: true }), paths.label);
+  let label: Volume | undefined;
+  if (paths.label !== undefined) {
+    const raw = await readNifti(paths.label, { require3D: true });
+    label = mapping.labelMap
+      ? { ...raw, dtype: "uint8", data: applyLabelMap(raw.data, mapping.labelMap, paths.label) }
+      : labelAsUint8(raw, paths.label);
+  }
   if (label !== undefined && paths.label !== undefined)
     assertSameGeometry(paths.image, image, paths.label, label, 1e-2);
   return preprocessVolumes(image, label, s, paths.image);

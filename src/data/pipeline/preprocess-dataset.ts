@@ -2,6 +2,7 @@
 // (by file) and either skipped or made to stop the run, as the caller chooses.
 
 import type { PreprocessCache } from "../cache/preprocess-cache.js";
+import type { LabelMap } from "../datasets/labelMap.js";
 import { DataError } from "../errors.js";
 import { type CasePaths, preprocessCase } from "./preprocess-case.js";
 import type { PreprocessSettings } from "./preprocess-settings.js";
@@ -18,6 +19,8 @@ export interface PreprocessDatasetOptions {
   cache: PreprocessCache;
   settings: PreprocessSettings;
   onError?: "skip" | "stop";
+  /** Raw label ids -> organ indices, applied before preprocessing and cached with it. */
+  labelMap?: LabelMap;
   progressStream?: ProgressOptions["stream"];
 }
 
@@ -32,7 +35,10 @@ export async function preprocessDataset(
     const sources: Record<string, string> = { image: paths.image };
     if (paths.label !== undefined) sources.label = paths.label;
     try {
-      const r = await o.cache.getOrBuild(sources, o.settings, () => preprocessCase(paths, o.settings));
+      const key = o.labelMap ? { settings: o.settings, labelMap: o.labelMap } : o.settings;
+      const r = await o.cache.getOrBuild(sources, key, () =>
+        preprocessCase(paths, o.settings, { labelMap: o.labelMap }),
+      );
       prepared.push({ paths, entryPath: r.path, hit: r.hit });
       progress.tick({ case: paths.image, cache: r.hit ? "hit" : "miss" });
     } catch (e) {

@@ -193,6 +193,7 @@ export class Trainer {
         model: this.model.stateDict(),
         optimizer: this.optimizer.stateDict(),
         trainer: {
+          ...this.o.checkpointInfo,
           epoch: this.epoch,
           bestMeanDice: this.bestMeanDice,
           heads: this.o.heads,

@@ -47,6 +47,8 @@ export interface TrainerOptions {
   log?: (fields: Record<string, unknown>) => void;
   /** Show a progress bar / progress lines per epoch. */
   progress?: boolean;
+  /** Stored in every checkpoint's trainer.json (e.g. the model config and preprocessing), for predict. */
+  checkpointInfo?: Record<string, unknown>;
 }
 
 export interface EpochResult {

@@ -1,0 +1,182 @@
+// A site's training config (`segviz train --config site.json`): its data, label map, model and
+// training settings. Validated against a JSON Schema on load; defaults are the SegViz study's,
+// scaled where noted so that a CPU run is practical.
+import { readFile } from "node:fs/promises";
+import type { LabelMap } from "../../data/datasets/labelMap.js";
+import { annotatedOrgans, organsOf } from "../../data/datasets/labelMap.js";
+import type { DatasetSpec } from "../../data/datasets/listCases.js";
+import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augment-settings.js";
+import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";
+import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";
+import type { HeadSpec } from "../trainer/heads.js";
+import type { LrScheduleConfig } from "../trainer/types.js";
+import { resolveLabelMap } from "./label-map-presets.js";
+import {
+  augmentSchema,
+  datasetSpecSchema,
+  intTriple,
+  labelMapSchema,
+  modelSchema,
+  preprocessSchema,
+  scheduleSchema,
+} from "./schema-parts.js";
+import { validateAgainstSchema } from "./validate-json.js";
+
+export interface TrainingSettings {
+  epochs: number;
+  /** Volumes per step; each yields augment.numSamples patches (MONAI batch x num_samples). */
+  batchSize: number;
+  lr: number;
+  schedule: LrScheduleConfig;
+  loss: "dice" | "dicece";
+  seed: number;
+  threads: number;
+  workers: number;
+  validationFraction: number;
+  validateEvery: number;
+  /** Sliding-window ROI in voxels (i, j, k); the study used 160^3 on a GPU. */
+  roi: [number, number, number];
+  overlap: number;
+  swBatchSize: number;
+}
+
+export interface SiteConfig {
+  site: string;
+  data: DatasetSpec;
+  labelMap: LabelMap;
+  heads: HeadSpec[];
+  model: UNetConfig;
+  preprocess: PreprocessSettings;
+  augment: AugmentSettings;
+  training: TrainingSettings;
+  outDir: string;
+  cacheDir: string;
+}
+
+export const DEFAULT_TRAINING: TrainingSettings = {
+  epochs: 10,
+  batchSize: 2,
+  lr: 1e-4,
+  schedule: { kind: "constant" },
+  loss: "dice",
+  seed: 0,
+  threads: 2,
+  workers: 1,
+  validationFraction: 0.2,
+  validateEvery: 5,
+  roi: [96, 96, 32],
+  overlap: 0.25,
+  swBatchSize: 4,
+};
+
+export const siteConfigSchema = {
+  type: "object",
+  properties: {
+    site: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
+    data: datasetSpecSchema,
+    labelMap: labelMapSchema,
+    heads: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        properties: {
+          task: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
+          organs: { type: "array", items: { type: "string" }, minItems: 1 },
+        },
+        required: ["task", "organs"],
+        additionalProperties: false,
+      },
+    },
+    model: modelSchema,
+    preprocess: preprocessSchema,
+    augment: augmentSchema,
+    training: {
+      type: "object",
+      properties: {
+        epochs: { type: "integer", minimum: 1 },
+        batchSize: { type: "integer", minimum: 1 },
+        lr: { type: "number", exclusiveMinimum: 0 },
+        schedule: scheduleSchema,
+        loss: { enum: ["dice", "dicece"] },
+        seed: { type: "integer", minimum: 0 },
+        threads: { type: "integer", minimum: 1 },
+        workers: { type: "integer", minimum: 1 },
+        validationFraction: { type: "number", minimum: 0, maximum: 1 },
+        validateEvery: { type: "integer", minimum: 1 },
+        roi: intTriple,
+        overlap: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+        swBatchSize: { type: "integer", minimum: 1 },
+      },
+      additionalProperties: false,
+    },
+    outDir: { type: "string", minLength: 1 },
+    cacheDir: { type: "string", minLength: 1 },
+  },
+  required: ["site", "data", "labelMap", "outDir"],
+  additionalProperties: false,
+} as const;
+
+type RawSiteConfig = {
+  site: string;
+  data: DatasetSpec;
+  labelMap: string | LabelMap;
+  heads?: HeadSpec[];
+  model?: Partial<UNetConfig>;
+  preprocess?: Partial<PreprocessSettings>;
+  augment?: Partial<AugmentSettings>;
+  training?: Partial<TrainingSettings>;
+  outDir: string;
+  cacheDir?: string;
+};
+
+/** Validates and fills defaults; `source` (a file name) is named in every error. */
+export function parseSiteConfig(value: unknown, source: string): SiteConfig {
+  const raw = validateAgainstSchema<RawSiteConfig>(value, siteConfigSchema, source);
+  const labelMap = resolveLabelMap(raw.labelMap, `${source}: /labelMap`);
+  const vocabulary = organsOf(labelMap);
+  const heads = raw.heads ?? annotatedOrgans(labelMap).map((o) => ({ task: o, organs: [o] }));
+  for (const [i, h] of heads.entries()) {
+    for (const o of h.organs) {
+      if (!vocabulary.includes(o)) {
+        throw new Error(
+          `${source}: invalid config:\n  /heads/${i}/organs: '${o}' is not in the label map's organs [${vocabulary.join(", ")}]`,
+        );
+      }
+    }
+  }
+  const model: UNetConfig = { ...SEGVIZ_UNET, ...raw.model };
+  if (model.strides.length !== model.channels.length - 1) {
+    throw new Error(
+      `${source}: invalid config:\n  /model/strides: needs ${model.channels.length - 1} entries, one less than /model/channels`,
+    );
+  }
+  return {
+    site: raw.site,
+    data: raw.data,
+    labelMap,
+    heads,
+    model,
+    preprocess: { ...SEGVIZ_PREPROCESS, ...raw.preprocess },
+    augment: { ...SEGVIZ_AUGMENT, ...raw.augment },
+    training: { ...DEFAULT_TRAINING, ...raw.training },
+    outDir: raw.outDir,
+    cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
+  };
+}
+
+export async function loadSiteConfig(path: string): Promise<SiteConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new Error(`${path}: cannot read config: ${(e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseSiteConfig(value, path);
+}

@@ -1,0 +1,101 @@
+// `segviz train`: one site trains its model from its config, with validation, checkpoints,
+// resume, and MONAI-loadable weights per head at the end.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { organsOf } from "../../data/datasets/labelMap.js";
+import { PatchLoader } from "../../data/pipeline/patch-loader.js";
+import { setNumThreads } from "../../engine/index.js";
+import { saveStateDict } from "../../nn/checkpoint.js";
+import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import { logEvent } from "../../util/progress.js";
+import type { SiteConfig } from "../config/site-config.js";
+import { taskHeads } from "../trainer/heads.js";
+import { Trainer } from "../trainer/trainer.js";
+import { prepareSite } from "./prepare-site.js";
+
+export interface SiteTrainingResult {
+  epochs: number;
+  bestMeanDice: number;
+  outDir: string;
+  bad: { file: string; reason: string }[];
+}
+
+/** (i, j, k) sizes from configs to the engine's [k, j, i] tensor order. */
+export function toEngineOrder(t: readonly [number, number, number]): [number, number, number] {
+  return [t[2], t[1], t[0]];
+}
+
+export function createSiteTrainer(
+  cfg: SiteConfig,
+  opts: { outDir?: string; progress?: boolean } = {},
+): Trainer {
+  setNumThreads(cfg.training.threads);
+  const model = new MultiHeadUNet(cfg.model, taskHeads(cfg.heads));
+  const t = cfg.training;
+  return new Trainer(model, {
+    organs: organsOf(cfg.labelMap),
+    heads: cfg.heads,
+    loss: t.loss,
+    lr: t.lr,
+    schedule: t.schedule,
+    seed: t.seed,
+    outDir: opts.outDir,
+    progress: opts.progress,
+    validation: {
+      every: t.validateEvery,
+      sw: { roiSize: toEngineOrder(t.roi), overlap: t.overlap, swBatchSize: t.swBatchSize, mode: "gaussian" },
+    },
+    log: (f) => logEvent({ site: cfg.site, ...f }),
+    checkpointInfo: {
+      site: cfg.site,
+      model: cfg.model,
+      preprocess: cfg.preprocess,
+      roi: t.roi,
+      overlap: t.overlap,
+    },
+  });
+}
+
+export async function runSiteTraining(
+  cfg: SiteConfig,
+  opts: { resume?: boolean } = {},
+): Promise<SiteTrainingResult> {
+  const prepared = await prepareSite(cfg);
+  const trainer = createSiteTrainer(cfg, { outDir: cfg.outDir, progress: true });
+  const last = join(cfg.outDir, "last");
+  if (opts.resume && existsSync(join(last, "trainer.json"))) {
+    await trainer.resume(last);
+    logEvent({ event: "site.resumed", site: cfg.site, epoch: trainer.epoch });
+  }
+  const loader = await PatchLoader.create({
+    entries: prepared.trainEntries,
+    augment: cfg.augment,
+    batchSize: cfg.training.batchSize * cfg.augment.numSamples,
+    seed: cfg.training.seed,
+    workers: cfg.training.workers,
+  });
+  try {
+    await trainer.fit({ batches: (e) => loader.epoch(e) }, cfg.training.epochs, prepared.validation);
+  } finally {
+    await loader.close();
+  }
+  const epochs = trainer.epoch;
+  // Weights MONAI's UNet loads directly, one file per head (from the best checkpoint when validated).
+  const best = join(cfg.outDir, "best");
+  if (existsSync(join(best, "trainer.json"))) await trainer.resume(best);
+  for (const h of cfg.heads) {
+    await saveStateDict(
+      join(cfg.outDir, `monai-unet-${h.task}.safetensors`),
+      trainer.model.monaiStateDict(h.task),
+      {
+        task: h.task,
+        organs: JSON.stringify(h.organs),
+        config: JSON.stringify({ ...cfg.model, outChannels: h.organs.length + 1 }),
+      },
+    );
+  }
+  const result = { epochs, bestMeanDice: trainer.bestMeanDice, outDir: cfg.outDir, bad: prepared.bad };
+  trainer.model.dispose();
+  trainer.dispose();
+  return result;
+}
