@@ -1,6 +1,6 @@
 // Module: a node in a network tree holding named parameters, buffers and child modules, with
 // PyTorch's naming and state_dict order (own parameters, own buffers, then children in order).
-import { keep, noGrad, type Tensor } from "../engine/index.js";
+import { type Dtype, FLOAT_DTYPES, keep, noGrad, type Tensor } from "../engine/index.js";
 
 export abstract class Module {
   training = true;
@@ -114,6 +114,30 @@ export abstract class Module {
 
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Casts every floating-point parameter and buffer to dtype in place of the old tensors (as
+   * PyTorch's module.double()/.to(dtype)); integer buffers such as num_batches_tracked are kept.
+   */
+  to(dtype: Dtype): this {
+    if (!FLOAT_DTYPES.has(dtype)) throw new Error(`Module.to: ${dtype} is not a floating-point dtype`);
+    for (const [, m] of this.namedModules()) {
+      for (const table of [m.params, m.buffers]) {
+        for (const [name, t] of table) {
+          if (t === null || !FLOAT_DTYPES.has(t.dtype) || t.dtype === dtype) continue;
+          const isParam = table === m.params;
+          const cast = keep(noGrad(() => t.to({ dtype })));
+          if (isParam) cast.requiresGrad = true;
+          table.set(name, cast);
+          // Layers also hold their tensors in fields (this.weight, ...): point those at the cast.
+          const fields = m as unknown as Record<string, unknown>;
+          for (const key of Object.keys(fields)) if (fields[key] === t) fields[key] = cast;
+          t.dispose();
+        }
+      }
+    }
+    return this;
   }
 
   zeroGrad(): void {

@@ -83,7 +83,11 @@ export class InstanceNorm3d extends NormBase {
 
   forward(x: Tensor): Tensor {
     if (x.ndim !== 5) throw new Error(`InstanceNorm3d: expected 5D input [N, C, D, H, W], got shape [${x.shape}]`);
-    const momentum = this.stepMomentum();
+    // PyTorch's _InstanceNorm neither counts batches nor accepts momentum=None.
+    if (this.momentum === null && this.runningMean !== null) {
+      throw new Error("InstanceNorm3d: momentum=null is not supported with trackRunningStats (as PyTorch)");
+    }
+    const momentum = this.momentum ?? 0.1;
     return instanceNorm(x, {
       weight: this.weight,
       bias: this.bias,
