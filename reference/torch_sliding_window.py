@@ -70,7 +70,32 @@ def sliding_window(x, roi, overlap, mode, sw_batch, predictor):
     return y[:, :, lo[0]:lo[0] + spatial[0], lo[1]:lo[1] + spatial[1], lo[2]:lo[2] + spatial[2]]
 
 
+def bench(src, dst):
+    """Times sliding-window inference of the MONAI-style UNet (reference/torch_unet.py) with the
+    weights, volume and settings in SRC; writes the blended logits and the timings to DST."""
+    import time
+
+    from torch_unet import build
+
+    tensors, meta = read_safetensors(src)
+    torch.set_num_threads(int(meta["threads"]))
+    net = build(json.loads(meta["config"]))
+    net.load_state_dict({k[len("weights."):]: v for k, v in tensors.items() if k.startswith("weights.")})
+    net.eval()
+    roi, overlap, sw = json.loads(meta["roi"]), float(meta["overlap"]), int(meta["sw_batch"])
+    times = []
+    with torch.no_grad():
+        for _ in range(int(meta["repeats"])):
+            t0 = time.perf_counter()
+            y = sliding_window(tensors["x"], roi, overlap, "gaussian", sw, net)
+            times.append(time.perf_counter() - t0)
+    write_safetensors(dst, {"y": y.contiguous()}, {"seconds": json.dumps(times)})
+
+
 def main():
+    if sys.argv[1] == "bench":
+        bench(sys.argv[2], sys.argv[3])
+        return
     tensors, meta = read_safetensors(sys.argv[1])
     torch.set_num_threads(1)
     weight, bias = tensors["weight"], tensors["bias"]

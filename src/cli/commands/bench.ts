@@ -6,9 +6,11 @@ import {
   TRAIN_STEP_CASES,
   type TrainStepResult,
 } from "../../../bench/train-step.js";
+import { benchSlidingWindow } from "../../../bench/sliding-window.js";
 import { logLine } from "../log.js";
 
-const USAGE = `usage: segviz bench train-step [--case 64cube|study|all] [--threads N] [--steps N] [--warmup N] [--json]`;
+const USAGE = `usage: segviz bench train-step [--case 64cube|study|all] [--threads N] [--steps N] [--warmup N] [--json]
+       segviz bench sliding-window [--threads N] [--roi I,J,K] [--sw-batch N] [--repeats N]`;
 
 function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
@@ -16,6 +18,7 @@ function row(cells: string[], widths: number[]): string {
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "sliding-window") return slidingWindowCommand(rest);
   if (name !== "train-step") {
     console.error(USAGE);
     return 2;
@@ -74,5 +77,31 @@ export async function benchCommand(argv: string[]): Promise<number> {
     );
   }
   console.log("ratio = segviz / pytorch (lower is faster); MB = peak resident memory of each process");
+  return 0;
+}
+
+async function slidingWindowCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      threads: { type: "string", default: "2" },
+      roi: { type: "string", default: "96,96,96" },
+      "sw-batch": { type: "string", default: "4" },
+      repeats: { type: "string", default: "1" },
+    },
+  });
+  const roi = values.roi!.split(",").map(Number) as [number, number, number];
+  const r = await benchSlidingWindow({
+    threads: Number(values.threads),
+    roi,
+    swBatch: Number(values["sw-batch"]),
+    repeats: Number(values.repeats),
+  });
+  const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+  console.log(
+    `sliding-window inference, SegViz UNet, real CT preprocessed to ${r.volume.join("x")} (i,j,k), ROI ${r.roi.join("x")}, ${r.windows} windows, sw batch ${values["sw-batch"]}, ${values.threads} threads`,
+  );
+  console.log(`segviz ${med(r.oursSeconds).toFixed(2)} s   pytorch ${med(r.torchSeconds).toFixed(2)} s   ratio ${r.ratio.toFixed(3)}`);
+  console.log(`max |segviz - pytorch| / max |pytorch| = ${r.maxRelativeDifference.toExponential(2)}`);
   return 0;
 }

@@ -1,6 +1,21 @@
 // Containers: Sequential (children named 0, 1, 2, ... as nn.Sequential) and Identity.
-import { alias, type Tensor, tidy } from "../../engine/index.js";
+import { alias, type Tensor } from "../../engine/index.js";
 import { Module } from "../module.js";
+
+/**
+ * Runs layers in order, freeing each intermediate as soon as the next layer has consumed it (as
+ * Python's refcounting does), so inference holds one activation at a time, not the whole chain.
+ * Autograd keeps its own references to what backward needs.
+ */
+function runChain(layers: readonly Module[], x: Tensor): Tensor {
+  let y = x;
+  for (const m of layers) {
+    const next = m.forward(y);
+    if (y !== x && next !== y) y.dispose();
+    y = next;
+  }
+  return y === x ? alias(x) : y;
+}
 
 export class Sequential extends Module {
   readonly layers: Module[];
@@ -10,12 +25,7 @@ export class Sequential extends Module {
     for (const [i, m] of layers.entries()) this.registerModule(String(i), m);
   }
   forward(x: Tensor): Tensor {
-    // Intermediates are freed as soon as the next layer has consumed them (autograd keeps what it needs).
-    return tidy(() => {
-      let y = x;
-      for (const m of this.layers) y = m.forward(y);
-      return y === x ? alias(x) : y;
-    });
+    return runChain(this.layers, x);
   }
 }
 
@@ -27,11 +37,7 @@ export class NamedSequential extends Module {
     return this.registerModule(name, m);
   }
   forward(x: Tensor): Tensor {
-    return tidy(() => {
-      let y = x;
-      for (const m of this.order) y = m.forward(y);
-      return y === x ? alias(x) : y;
-    });
+    return runChain(this.order, x);
   }
 }
 

@@ -56,7 +56,8 @@ export class BatchNorm3d extends NormBase {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 5) throw new Error(`BatchNorm3d: expected 5D input [N, C, D, H, W], got shape [${x.shape}]`);
+    if (x.ndim !== 5)
+      throw new Error(`BatchNorm3d: expected 5D input [N, C, D, H, W], got shape [${x.shape}]`);
     const momentum = this.stepMomentum();
     const useBatchStats = this.training || this.runningMean === null;
     return batchNorm(x, {
@@ -82,7 +83,8 @@ export class InstanceNorm3d extends NormBase {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 5) throw new Error(`InstanceNorm3d: expected 5D input [N, C, D, H, W], got shape [${x.shape}]`);
+    if (x.ndim !== 5)
+      throw new Error(`InstanceNorm3d: expected 5D input [N, C, D, H, W], got shape [${x.shape}]`);
     // PyTorch's _InstanceNorm neither counts batches nor accepts momentum=None.
     if (this.momentum === null && this.runningMean !== null) {
       throw new Error("InstanceNorm3d: momentum=null is not supported with trackRunningStats (as PyTorch)");
