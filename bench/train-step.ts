@@ -43,7 +43,7 @@ export function benchOurs(c: TrainStepCase, threads: number, steps: number, warm
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
     tidy(() => {
-      opt.zeroGrad();
+      opt.zeroGrad(false);
       const loss = lossFn.forward(net.forward(x), y);
       loss.backward();
       opt.step();

@@ -8,7 +8,8 @@
         "src/tensor_handle.cc",
         "src/convert.cc",
         "src/op_call.cc",
-        "src/runtime.cc"
+        "src/runtime.cc",
+        "src/caching_allocator.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

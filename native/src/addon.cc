@@ -7,6 +7,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TensorHandle", TensorHandle::Define(env));
   InitRuntime(env, exports);
   InitOpCall(env, exports);
+  InitCachingAllocator(env, exports);
   return exports;
 }
 

@@ -134,6 +134,15 @@ c10::IValue ToIValueOfType(Napi::Env env, Napi::Value v, const c10::TypePtr& typ
         for (uint32_t i = 0; i < a.Length(); ++i) list.push_back(ToDouble(env, a.Get(i), op, arg));
         return c10::IValue(list);
       }
+      if (ek == TypeKind::NumberType) {
+        // Scalar[]: a generic list of numbers (e.g. per-tensor factors of the _foreach_ ops).
+        if (!v.IsArray()) Fail(env, op, arg, "expected an array of numbers");
+        Napi::Array a = v.As<Napi::Array>();
+        c10::impl::GenericList list(c10::NumberType::get());
+        list.reserve(a.Length());
+        for (uint32_t i = 0; i < a.Length(); ++i) list.push_back(c10::IValue(ToDouble(env, a.Get(i), op, arg)));
+        return c10::IValue(list);
+      }
       if (ek == TypeKind::BoolType) {
         if (!v.IsArray()) Fail(env, op, arg, "expected an array of booleans");
         Napi::Array a = v.As<Napi::Array>();

@@ -1,7 +1,16 @@
 // A 3D (or 4D) image volume in memory with its voxel-to-world geometry: the currency of the data layer.
 
 /** Element types a volume can hold; the names match the engine's dtypes. */
-export type VoxelDtype = "uint8" | "int8" | "int16" | "uint16" | "int32" | "uint32" | "int64" | "float32" | "float64";
+export type VoxelDtype =
+  | "uint8"
+  | "int8"
+  | "int16"
+  | "uint16"
+  | "int32"
+  | "uint32"
+  | "int64"
+  | "float32"
+  | "float64";
 
 export type VoxelArray =
   | Uint8Array

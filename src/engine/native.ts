@@ -38,6 +38,8 @@ export interface NativeAddon {
   isGradEnabled(): boolean;
   cudaDeviceCount(): number;
   liveHandles(): number;
+  cpuCacheBytes(): number;
+  emptyCpuCache(): void;
   buildInfo(): { torchVersion: string; config: string; parallel: string; mkldnn: boolean; cuda: boolean };
 }
 

@@ -51,3 +51,12 @@ export function liveTensorCount(): number {
 export function buildInfo(): ReturnType<typeof native.buildInfo> {
   return native.buildInfo();
 }
+
+/** Bytes of freed CPU tensor memory held for reuse by the addon's caching allocator. */
+export function cpuCacheBytes(): number {
+  return native.cpuCacheBytes();
+}
+/** Returns the caching allocator's free blocks to the system (e.g. between phases of a run). */
+export function emptyCpuCache(): void {
+  native.emptyCpuCache();
+}

@@ -123,7 +123,9 @@ test("validation Dice of the annotated organ rises well above chance", async (ct
   const chance = (2 * fg) / (1 + fg); // Dice of calling every voxel liver
   await t.fit(cropSource(train, 8, 2), 20);
   const afterTraining = t.validate(val).dice.liver!;
-  ctx.diagnostic(`liver Dice ${before.toFixed(3)} -> ${afterTraining.toFixed(3)}, chance ${chance.toFixed(3)}`);
+  ctx.diagnostic(
+    `liver Dice ${before.toFixed(3)} -> ${afterTraining.toFixed(3)}, chance ${chance.toFixed(3)}`,
+  );
   assert.ok(
     afterTraining > 0.6 && afterTraining > 2 * chance,
     `Dice ${before.toFixed(3)} -> ${afterTraining.toFixed(3)} (chance ${chance.toFixed(3)})`,

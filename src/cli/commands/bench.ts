@@ -1,12 +1,12 @@
 // `segviz bench <name>`: benchmarks that compare us with the reference in the same run.
 import { parseArgs } from "node:util";
+import { benchSlidingWindow } from "../../../bench/sliding-window.js";
 import {
   benchOurs,
   benchPytorch,
   TRAIN_STEP_CASES,
   type TrainStepResult,
 } from "../../../bench/train-step.js";
-import { benchSlidingWindow } from "../../../bench/sliding-window.js";
 import { logLine } from "../log.js";
 
 const USAGE = `usage: segviz bench train-step [--case 64cube|study|all] [--threads N] [--steps N] [--warmup N] [--json]
@@ -101,7 +101,9 @@ async function slidingWindowCommand(argv: string[]): Promise<number> {
   console.log(
     `sliding-window inference, SegViz UNet, real CT preprocessed to ${r.volume.join("x")} (i,j,k), ROI ${r.roi.join("x")}, ${r.windows} windows, sw batch ${values["sw-batch"]}, ${values.threads} threads`,
   );
-  console.log(`segviz ${med(r.oursSeconds).toFixed(2)} s   pytorch ${med(r.torchSeconds).toFixed(2)} s   ratio ${r.ratio.toFixed(3)}`);
+  console.log(
+    `segviz ${med(r.oursSeconds).toFixed(2)} s   pytorch ${med(r.torchSeconds).toFixed(2)} s   ratio ${r.ratio.toFixed(3)}`,
+  );
   console.log(`max |segviz - pytorch| / max |pytorch| = ${r.maxRelativeDifference.toExponential(2)}`);
   return 0;
 }

@@ -1,5 +1,7 @@
 // Optimiser base: parameter list, learning rate, and per-parameter state by name for checkpoints.
-import { keep, noGrad, type Tensor } from "../../engine/index.js";
+import { atenOp, callInPlace, keep, noGrad, type Tensor, tidy } from "../../engine/index.js";
+
+const zeroOp = atenOp("aten::_foreach_zero_");
 
 export interface NamedParam {
   name: string;
@@ -38,8 +40,20 @@ export abstract class Optimizer {
 
   protected abstract update(p: NamedParam, grad: Tensor): void;
 
-  zeroGrad(): void {
-    for (const p of this.params) p.param.grad = null;
+  /**
+   * Clears gradients. By default they are dropped (PyTorch 2's default); setToNone=false zeroes
+   * them in place and reuses their memory, as PyTorch 1.13's zero_grad() does (faster in a
+   * training loop, but it also zeroes any tensor that was assigned as a gradient).
+   */
+  zeroGrad(setToNone = true): void {
+    if (setToNone) {
+      for (const p of this.params) p.param.grad = null;
+      return;
+    }
+    tidy(() => {
+      const grads = this.params.map((p) => p.param.grad).filter((g): g is Tensor => g !== null);
+      if (grads.length) noGrad(() => callInPlace(zeroOp, [grads]));
+    });
   }
 
   protected slot(p: NamedParam, name: string, init: () => Tensor): Tensor {

@@ -107,7 +107,7 @@ export class Trainer {
       const loss = tidy(() => {
         const image = EngineTensor.fromArray(b.image, b.shape);
         const label = EngineTensor.fromArray(b.label, b.shape);
-        this.optimizer.zeroGrad();
+        this.optimizer.zeroGrad(false);
         const l = this.stepLoss(image, label);
         l.backward();
         this.optimizer.step();
