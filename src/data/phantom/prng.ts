@@ -1,6 +1,7 @@
 // Seeded pseudo-random numbers for the phantom: the same seed must give the same bytes on every
 // platform, so we use integer-only xoshiro128** (32-bit state words) seeded through splitmix32,
 // instead of Math.random.
+import { Xoshiro128 } from "../../util/xoshiro128.js";
 
 /** One splitmix32 step: a well-mixed 32-bit value from a counter; used to spread seeds into state. */
 function splitmix32(state: number): [next: number, value: number] {
@@ -21,42 +22,29 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
-export class SeededRandom {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+/** Four state words from a seed through splitmix32; the full double is folded into 32 bits. */
+function seedWords(seed: number): [number, number, number, number] {
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  let st = (Math.trunc(seed) ^ Math.trunc(seed / 4294967296)) | 0;
+  const words: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const [next, value] = splitmix32(st);
+    st = next;
+    words.push(value | 0);
+  }
+  // xoshiro must not start from the all-zero state.
+  if ((words[0]! | words[1]! | words[2]! | words[3]!) === 0) words[0] = 1;
+  return words as [number, number, number, number];
+}
+
+export class SeededRandom extends Xoshiro128 {
   /** A spare normal deviate from the last Box-Muller pair. */
   private spareNormal: number | null = null;
   readonly seed: number;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-    // Fold the full double into 32 bits so seeds above 2^32 still differ.
+    super(seedWords(seed));
     this.seed = seed;
-    let st = (Math.trunc(seed) ^ Math.trunc(seed / 4294967296)) | 0;
-    const words: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const [next, value] = splitmix32(st);
-      st = next;
-      words.push(value | 0);
-    }
-    [this.s0, this.s1, this.s2, this.s3] = words as [number, number, number, number];
-    // xoshiro must not start from the all-zero state.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  /** Next raw 32-bit unsigned integer (xoshiro128**). */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
   }
 
   /** Uniform in [0, 1). */
@@ -171,8 +159,4 @@ function normalQuantiles(): Float32Array {
   }
   quantileTable = table;
   return table;
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

@@ -1,6 +1,7 @@
 // The seeded random source for transform decisions (which crop, flip or not, which angle). Own
 // generator rather than Math.random or libtorch's global one, so a seed gives the same patches in
 // any thread and is not disturbed by other code drawing random tensors.
+import { Xoshiro128 } from "../../util/xoshiro128.js";
 
 /** Mixes a 32-bit value (the finaliser of MurmurHash3), so nearby seeds give unrelated streams. */
 function mix32(x: number): number {
@@ -16,37 +17,21 @@ export function deriveSeed(seed: number, ...path: number[]): number {
   return h;
 }
 
-/** xoshiro128**: small, fast, good statistical quality; state from splitmix-style mixing of the seed. */
-export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+/** State words from splitmix-style mixing of the seed (the last one odd, so never all zero). */
+function seedWords(seed: number): [number, number, number, number] {
+  if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+  let x = seed >>> 0;
+  const next = () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    return mix32(x);
+  };
+  return [next(), next(), next(), next() | 1];
+}
 
+/** xoshiro128** seeded from one number, with the draws transforms need. */
+export class Rng extends Xoshiro128 {
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
-    let x = seed >>> 0;
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      return mix32(x);
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next() | 1;
-  }
-
-  /** Next raw 32-bit unsigned integer. */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    super(seedWords(seed));
   }
 
   /** Uniform in [0, 1) with 53 random bits. */
@@ -75,8 +60,4 @@ export class Rng {
   fork(): Rng {
     return new Rng(this.nextUint32());
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
