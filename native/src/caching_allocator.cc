@@ -9,12 +9,22 @@
 
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
 
 #include <cstdlib>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+// libtorch 2.3 made allocate() non-const and added copy_data().
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define SEGVIZ_ALLOCATE_CONST
+#define SEGVIZ_HAS_COPY_DATA 1
+#else
+#define SEGVIZ_ALLOCATE_CONST const
+#define SEGVIZ_HAS_COPY_DATA 0
+#endif
 
 namespace segviz {
 
@@ -34,7 +44,7 @@ class CachingCpuAllocator final : public c10::Allocator {
  public:
   explicit CachingCpuAllocator(size_t limit) : limit_(limit) {}
 
-  c10::DataPtr allocate(size_t n) const override {
+  c10::DataPtr allocate(size_t n) SEGVIZ_ALLOCATE_CONST override {
     void* ptr = nullptr;
     if (n < kMinCached) {
       ptr = SystemAlloc(n == 0 ? 1 : n);
@@ -60,6 +70,10 @@ class CachingCpuAllocator final : public c10::Allocator {
   }
 
   c10::DeleterFnPtr raw_deleter() const override { return &CachingCpuAllocator::Free; }
+
+#if SEGVIZ_HAS_COPY_DATA
+  void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
+#endif
 
   static void Free(void* ptr) { instance_->Release(ptr); }
 

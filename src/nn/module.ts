@@ -1,6 +1,6 @@
 // Module: a node in a network tree holding named parameters, buffers and child modules, with
 // PyTorch's naming and state_dict order (own parameters, own buffers, then children in order).
-import { type Dtype, FLOAT_DTYPES, keep, noGrad, type Tensor } from "../engine/index.js";
+import { assertDevice, type Dtype, FLOAT_DTYPES, keep, noGrad, type Tensor } from "../engine/index.js";
 
 export abstract class Module {
   training = true;
@@ -123,17 +123,34 @@ export abstract class Module {
    */
   to(dtype: Dtype): this {
     if (!FLOAT_DTYPES.has(dtype)) throw new Error(`Module.to: ${dtype} is not a floating-point dtype`);
+    return this.replaceTensors(
+      (t) => FLOAT_DTYPES.has(t.dtype) && t.dtype !== dtype,
+      (t) => t.to({ dtype }),
+    );
+  }
+
+  /** Moves every parameter and buffer to a device ("cpu", "cuda", "cuda:1"), as PyTorch's .to(device). */
+  toDevice(device: string): this {
+    assertDevice(device);
+    return this.replaceTensors(
+      (t) => t.device !== device,
+      (t) => t.to({ device }),
+    );
+  }
+
+  /** Replaces the selected parameters and buffers with converted copies (freeing the originals). */
+  private replaceTensors(select: (t: Tensor) => boolean, convert: (t: Tensor) => Tensor): this {
     for (const [, m] of this.namedModules()) {
       for (const table of [m.params, m.buffers]) {
         for (const [name, t] of table) {
-          if (t === null || !FLOAT_DTYPES.has(t.dtype) || t.dtype === dtype) continue;
+          if (t === null || !select(t)) continue;
           const isParam = table === m.params;
-          const cast = keep(noGrad(() => t.to({ dtype })));
-          if (isParam) cast.requiresGrad = true;
-          table.set(name, cast);
-          // Layers also hold their tensors in fields (this.weight, ...): point those at the cast.
+          const converted = keep(noGrad(() => convert(t)));
+          if (isParam) converted.requiresGrad = true;
+          table.set(name, converted);
+          // Layers also hold their tensors in fields (this.weight, ...): point those at the copy.
           const fields = m as unknown as Record<string, unknown>;
-          for (const key of Object.keys(fields)) if (fields[key] === t) fields[key] = cast;
+          for (const key of Object.keys(fields)) if (fields[key] === t) fields[key] = converted;
           t.dispose();
         }
       }
