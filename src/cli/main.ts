@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // The `segviz` command: dispatches to one module per subcommand.
 import { benchCommand } from "./commands/bench.js";
+import { clientCommand } from "./commands/client.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { infoCommand } from "./commands/info.js";
 import { phantomCommand } from "./commands/phantom.js";
 import { predictCommand } from "./commands/predict.js";
+import { serverCommand } from "./commands/server.js";
+import { simulateCommand } from "./commands/simulate.js";
 import { trainCommand } from "./commands/train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
@@ -13,6 +16,9 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   train: { run: trainCommand, help: "train one site's model from its config (--config site.json)" },
   predict: { run: predictCommand, help: "label maps for NIfTI images from a trained checkpoint" },
   evaluate: { run: evaluateCommand, help: "Dice and HD95 of predictions against ground truth" },
+  server: { run: serverCommand, help: "federation coordinator (--config coordinator.json [--resume])" },
+  client: { run: clientCommand, help: "one federation site: train locally, share with the coordinator" },
+  simulate: { run: simulateCommand, help: "a coordinator and N sites as local processes over loopback" },
   phantom: { run: phantomCommand, help: "phantom federation: write the built-in phantom sites and test set" },
 };
 

@@ -290,16 +290,6 @@ export async function startCoordinator(
           strategy,
           participants,
           log,
-          (weights) => {
-            if (config.checkpointDir !== undefined) {
-              saveCheckpoint(config.checkpointDir, {
-                round,
-                strategy: strategy.name,
-                global: weights,
-                strategyState: strategy.saveState(),
-              });
-            }
-          },
         );
         for (const r of outcome.sites) roundLog.write(r);
         if (outcome.completed) {
@@ -318,6 +308,16 @@ export async function startCoordinator(
           });
         }
         roundLog.write(outcome.round);
+        // The checkpoint comes after the round's log lines: a coordinator killed in between
+        // repeats the round on resume (to the same weights) rather than losing its record.
+        if (outcome.completed && config.checkpointDir !== undefined) {
+          saveCheckpoint(config.checkpointDir, {
+            round,
+            strategy: strategy.name,
+            global: outcome.global,
+            strategyState: strategy.saveState(),
+          });
+        }
         status.lastRound = outcome.round;
         log.log("info", "round-end", { ...outcome.round, type: undefined });
       }

@@ -40,7 +40,11 @@ type Settled = {
   startedAt: number;
 };
 
-/** Sends one task to each site and settles every one: result, failure or timeout. */
+/**
+ * Sends one task to each site and settles every one: result, failure or timeout. `onSettled`
+ * sees each site's outcome as soon as it is known (to decode and check it while the other
+ * sites are still uploading).
+ */
 export async function dispatch(
   sites: SiteConnection[],
   makeTask: (site: SiteConnection) => Parameters<SiteConnection["runTask"]>[0],
@@ -48,6 +52,7 @@ export async function dispatch(
   payloadId: string,
   timeoutMs: number,
   chunkBytes?: number,
+  onSettled?: (settled: Settled) => void,
 ): Promise<Settled[]> {
   const payload =
     payloadBytes === undefined ? undefined : preparePayload(payloadBytes, payloadId, chunkBytes);
@@ -64,16 +69,22 @@ export async function dispatch(
         (e: Error) => ({ error: e.message }),
       );
       const first = await Promise.race([reply, deadline]);
+      let settled: Settled;
       if (first === "timeout") {
         site.abandon(task.taskId);
-        return { site, timedOut: true, error: `no result within ${timeoutMs} ms`, startedAt };
-      }
-      return { site, ...first, startedAt };
+        settled = { site, timedOut: true, error: `no result within ${timeoutMs} ms`, startedAt };
+      } else settled = { site, ...first, startedAt };
+      onSettled?.(settled);
+      return settled;
     }),
   );
   clearTimeout(timer);
   return settled;
 }
+
+type Inspected =
+  | { ok: false; status: SiteRoundRecord["status"]; reason: string; durationMs: number }
+  | { ok: true; weights: WeightSet; updateNorm: number; durationMs: number };
 
 export async function runTrainingRound(
   settings: RoundSettings,
@@ -81,12 +92,40 @@ export async function runTrainingRound(
   strategy: Strategy,
   sites: SiteConnection[],
   log: Logger,
-  checkpoint: (global: WeightSet) => void,
 ): Promise<RoundOutcome> {
   const { round, attempt } = settings;
   const started = Date.now();
   const plan = strategy.configureRound(round);
   const bytes = encodeWeightSet(global, { round: String(round) });
+  // Each reply is decoded and validated the moment it arrives, while the others still upload;
+  // after the last upload only that one's checks and the aggregation remain.
+  const inspected = new Map<SiteConnection, Inspected>();
+  const inspect = (s: Settled): Inspected => {
+    const durationMs = Date.now() - s.startedAt;
+    const reject = (status: SiteRoundRecord["status"], reason: string): Inspected => ({
+      ok: false,
+      status,
+      reason,
+      durationMs,
+    });
+    if (s.reply === undefined)
+      return reject(s.timedOut ? "timed-out" : "failed", s.error ?? "unknown failure");
+    const { result, payload, payloadError } = s.reply;
+    if (!result.ok) return reject("failed", `site reported: ${result.error}`);
+    if (payloadError !== undefined || payload === undefined)
+      return reject("rejected", payloadError ?? "result carried no weights");
+    let weights: WeightSet;
+    try {
+      weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${round}`);
+    } catch (e) {
+      return reject("rejected", (e as Error).message);
+    }
+    const check = validateUpdate(weights, global, strategy.sharing, {
+      maxUpdateNorm: settings.maxUpdateNorm,
+    });
+    if (!check.ok) return reject("rejected", check.reason);
+    return { ok: true, weights, updateNorm: check.updateNorm, durationMs };
+  };
   const settled = await dispatch(
     sites,
     (site) => ({
@@ -101,6 +140,7 @@ export async function runTrainingRound(
     `${settings.runId}-global-r${round}-a${attempt}`,
     settings.roundTimeoutMs,
     settings.chunkBytes,
+    (s) => inspected.set(s.site, inspect(s)),
   );
 
   const records: SiteRoundRecord[] = [];
@@ -108,6 +148,7 @@ export async function runTrainingRound(
   let lastUploadAt: number | undefined;
   const metricSums: Record<string, { sum: number; n: number }> = {};
   for (const s of settled.sort((a, b) => (a.site.siteId < b.site.siteId ? -1 : 1))) {
+    const outcome = inspected.get(s.site) ?? inspect(s);
     const base = {
       type: "site-round" as const,
       round,
@@ -115,42 +156,25 @@ export async function runTrainingRound(
       site: s.site.siteId,
       bytesIn: s.reply?.bytesIn ?? 0,
       bytesOut: s.reply?.bytesOut ?? bytes.length,
-      durationMs: Date.now() - s.startedAt,
+      durationMs: outcome.durationMs,
     };
-    const reject = (status: SiteRoundRecord["status"], reason: string) => {
-      records.push({ ...base, status, reason });
-      log.log("warn", "update-rejected", { round, attempt, site: s.site.siteId, status, reason });
-    };
-    if (s.reply === undefined) {
-      reject(s.timedOut ? "timed-out" : "failed", s.error ?? "unknown failure");
+    if (!outcome.ok) {
+      records.push({ ...base, status: outcome.status, reason: outcome.reason });
+      log.log("warn", "update-rejected", {
+        round,
+        attempt,
+        site: s.site.siteId,
+        status: outcome.status,
+        reason: outcome.reason,
+      });
       continue;
     }
-    const { result, payload, payloadError } = s.reply;
-    if (!result.ok) {
-      reject("failed", `site reported: ${result.error}`);
-      continue;
-    }
-    if (payloadError !== undefined || payload === undefined) {
-      reject("rejected", payloadError ?? "result carried no weights");
-      continue;
-    }
-    let weights: WeightSet;
-    try {
-      weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${round}`);
-    } catch (e) {
-      reject("rejected", (e as Error).message);
-      continue;
-    }
-    const check = validateUpdate(weights, global, strategy.sharing, {
-      maxUpdateNorm: settings.maxUpdateNorm,
-    });
-    if (!check.ok) {
-      reject("rejected", check.reason);
-      continue;
-    }
+    const reply = s.reply!;
+    const result = reply.result;
+    const weights = outcome.weights;
     const numExamples = Number(result.numExamples);
     updates.push({ siteId: s.site.siteId, numExamples, weights });
-    lastUploadAt = Math.max(lastUploadAt ?? 0, s.reply.receivedAt);
+    lastUploadAt = Math.max(lastUploadAt ?? 0, reply.receivedAt);
     for (const [k, v] of Object.entries(result.metrics)) {
       const m = (metricSums[k] ??= { sum: 0, n: 0 });
       m.sum += v;
@@ -162,7 +186,7 @@ export async function runTrainingRound(
       numExamples,
       metrics: { ...result.metrics },
       trainMs: result.durationMs,
-      updateNorm: check.updateNorm,
+      updateNorm: outcome.updateNorm,
     });
   }
 
@@ -192,7 +216,6 @@ export async function runTrainingRound(
   const t0 = performance.now();
   const aggregation = strategy.aggregate(round, global, updates);
   record.aggregationMs = performance.now() - t0;
-  checkpoint(aggregation.weights);
   record.status = "completed";
   record.aggregated = aggregation.aggregated.length;
   record.unchanged = aggregation.unchanged.length;

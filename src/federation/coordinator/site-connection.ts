@@ -3,6 +3,7 @@
 
 import { create } from "@bufbuild/protobuf";
 import {
+  type CoordinatorMessage,
   type SiteMessage,
   type Task,
   type TaskResult,
@@ -10,7 +11,7 @@ import {
   type WeightChunk,
 } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { type OutgoingPayload, PayloadAssembler } from "../protocol/payload.js";
-import { coordinatorMessage, type JoinServerStream, wireSize } from "../protocol/service.js";
+import { coordinatorMessage, type JoinServerStream, shareEncoding, wireSize } from "../protocol/service.js";
 import { writeWithBackpressure } from "../protocol/stream-writer.js";
 
 export interface SiteDescription {
@@ -38,6 +39,17 @@ interface Pending {
   bytesOut: number;
   result?: TaskResult;
   assembler?: PayloadAssembler;
+}
+
+/** One message per chunk, shared by every site the payload goes to, so it is encoded once. */
+const chunkMessages = new WeakMap<WeightChunk, CoordinatorMessage>();
+function chunkMessage(chunk: WeightChunk): CoordinatorMessage {
+  let m = chunkMessages.get(chunk);
+  if (m === undefined) {
+    m = shareEncoding(coordinatorMessage({ case: "chunk", value: chunk }));
+    chunkMessages.set(chunk, m);
+  }
+  return m;
 }
 
 export class SiteConnection {
@@ -115,7 +127,7 @@ export class SiteConnection {
       await writeWithBackpressure(this.stream, message);
       p.bytesOut += wireSize(message);
       for (const chunk of payload?.chunks ?? []) {
-        const m = coordinatorMessage({ case: "chunk", value: chunk });
+        const m = chunkMessage(chunk);
         await writeWithBackpressure(this.stream, m);
         p.bytesOut += wireSize(m);
       }

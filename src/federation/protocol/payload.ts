@@ -49,6 +49,9 @@ export function preparePayload(
 export class PayloadAssembler {
   private readonly parts: Uint8Array[] = [];
   private received = 0;
+  /** Hashed as chunks arrive, so the check at the end costs no second pass over the payload. */
+  private readonly hash = createHash("sha256");
+  private digest?: Buffer;
   private readonly total: number;
 
   constructor(
@@ -86,6 +89,7 @@ export class PayloadAssembler {
       this.fail("chunk.data", `more than the announced ${this.total} bytes`);
     }
     this.parts.push(chunk.data);
+    this.hash.update(chunk.data);
     this.received += chunk.data.length;
   }
 
@@ -95,15 +99,16 @@ export class PayloadAssembler {
       this.fail("chunk_count", `${this.parts.length} of ${this.info.chunkCount} chunks arrived`);
     if (this.received !== this.total)
       this.fail("total_bytes", `${this.received} bytes arrived, ${this.total} announced`);
+    this.digest ??= this.hash.digest();
+    const digest = this.digest;
+    if (!digest.equals(Buffer.from(this.info.sha256)))
+      this.fail("sha256", "checksum mismatch: the payload was corrupted");
     const bytes = new Uint8Array(this.total);
     let at = 0;
     for (const p of this.parts) {
       bytes.set(p, at);
       at += p.length;
     }
-    const digest = createHash("sha256").update(bytes).digest();
-    if (!digest.equals(Buffer.from(this.info.sha256)))
-      this.fail("sha256", "checksum mismatch: the payload was corrupted");
     return bytes;
   }
 }

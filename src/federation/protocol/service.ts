@@ -22,11 +22,29 @@ export function wireSize(message: CoordinatorMessage | SiteMessage): number {
     : toBinary(CoordinatorMessageSchema, message).length;
 }
 
+/**
+ * Encoded bytes of messages sent to several peers (the same weight chunk to every site): the
+ * one message object is encoded once. grpc-js copies the bytes into its own frame, so sharing
+ * them between streams is safe.
+ */
+const encodedOnce = new WeakMap<object, Buffer>();
+
+/** Marks a message as one that will be written to several streams (its encoding is kept). */
+export function shareEncoding<T extends object>(message: T): T {
+  encodedOnce.set(message, EMPTY);
+  return message;
+}
+const EMPTY = Buffer.alloc(0);
+
 function serializer<T extends object>(encode: (m: T) => Uint8Array) {
   return (message: T): Buffer => {
+    const cached = encodedOnce.get(message);
+    if (cached !== undefined && cached !== EMPTY) return cached;
     const bytes = encode(message);
     wireSizes.set(message, bytes.length);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (cached === EMPTY) encodedOnce.set(message, buffer);
+    return buffer;
   };
 }
 
@@ -86,4 +104,7 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.http2.min_ping_interval_without_data_ms": 20_000,
   "grpc.max_receive_message_length": 16 * 1024 * 1024,
   "grpc.max_send_message_length": 16 * 1024 * 1024,
+  // HTTP/2's default 64 KiB window makes a 19 MB payload wait for ~300 window updates; a larger
+  // receive window lets the coordinator stream weights to the sites at the socket's pace.
+  "grpc-node.flow_control_window": 16 * 1024 * 1024,
 };

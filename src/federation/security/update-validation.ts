@@ -3,7 +3,7 @@
 // how far the update moves the weights. A failed check names the tensor and the problem.
 
 import type { NameFilter } from "../weights/name-filter.js";
-import { isFloatDtype, sameShape, toFloat64, type WeightSet } from "../weights/weight-set.js";
+import { isFloatDtype, numericView, sameShape, type WeightSet } from "../weights/weight-set.js";
 
 export interface ValidationOptions {
   /** Largest allowed L2 norm of (update - global) over all floating-point tensors. */
@@ -38,8 +38,8 @@ export function validateUpdate(
       };
     }
     if (!isFloatDtype(t.dtype)) continue;
-    const values = toFloat64(t);
-    const before = toFloat64(expected);
+    const values = numericView(t);
+    const before = numericView(expected);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!Number.isFinite(v))
@@ -65,8 +65,8 @@ export function validateInitialWeights(weights: WeightSet, sharing: NameFilter):
     if (!sharing.shares(name))
       return { ok: false, reason: `tensor ${JSON.stringify(name)} is not shared by this federation` };
     if (!isFloatDtype(t.dtype)) continue;
-    const values = toFloat64(t);
-    const bad = values.findIndex((v) => !Number.isFinite(v));
+    const values = numericView(t);
+    const bad = Array.prototype.findIndex.call(values, (v: number) => !Number.isFinite(v));
     if (bad >= 0)
       return { ok: false, reason: `tensor ${JSON.stringify(name)}: element ${bad} is ${values[bad]}` };
   }

@@ -3,7 +3,7 @@
 import type { CoordinatorConfig } from "../coordinator/config.js";
 import type { SiteConfig } from "../site/config.js";
 
-/** A trainer for a forked site: an ES module exporting createTrainer(options). */
+/** A trainer for a forked site: an ES module exporting createTrainer(options) (or a promise of one). */
 export interface TrainerSpec {
   module: string;
   options: unknown;

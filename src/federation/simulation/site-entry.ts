@@ -9,8 +9,10 @@ const send = (m: FromSite) => new Promise<void>((resolve) => process.send!(m, ()
 
 process.once("message", async (m: ToSite) => {
   try {
-    const module = (await import(m.trainer.module)) as { createTrainer(options: unknown): SiteTrainer };
-    const result = await runSite(m.config, module.createTrainer(m.trainer.options));
+    const module = (await import(m.trainer.module)) as {
+      createTrainer(options: unknown): SiteTrainer | Promise<SiteTrainer>;
+    };
+    const result = await runSite(m.config, await module.createTrainer(m.trainer.options));
     await send({ type: "done", roundsTrained: result.roundsTrained, lastRound: result.lastRound });
     process.exit(0);
   } catch (e) {

@@ -3,7 +3,12 @@
 // overwrite a site's local head or BatchNorm statistics.
 
 import type { NameFilter } from "../weights/name-filter.js";
-import { isFloatDtype, sameShape, toFloat64, type WeightSet } from "../weights/weight-set.js";
+import { isFloatDtype, numericView, sameShape, type WeightSet } from "../weights/weight-set.js";
+
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
 
 export function mergeGlobal(base: WeightSet, global: WeightSet, sharing: NameFilter): WeightSet {
   const merged: WeightSet = new Map(base);
@@ -18,7 +23,7 @@ export function mergeGlobal(base: WeightSet, global: WeightSet, sharing: NameFil
         `${field}: ${t.dtype}[${t.shape}] does not match the site's ${own.dtype}[${own.shape}]`,
       );
     }
-    if (isFloatDtype(t.dtype) && toFloat64(t).some((v) => !Number.isFinite(v))) {
+    if (isFloatDtype(t.dtype) && !allFinite(numericView(t))) {
       throw new Error(`${field} has non-finite values`);
     }
     merged.set(name, t);

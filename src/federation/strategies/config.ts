@@ -13,7 +13,10 @@ export interface StrategyConfig {
   share?: { include?: string[]; exclude?: string[] };
   /** Keep the per-task heads at their site (always on for "segviz"). */
   headLocal?: boolean;
-  /** Names of the per-task heads; MONAI's UNet puts the top up-block at model.2. */
+  /**
+   * Names of the per-task heads. Default: MONAI's UNet top up-block (model.2.*) and SegViz's
+   * multi-head UNet heads (heads.<task>.*).
+   */
   headPatterns?: string[];
   /** Names of BatchNorm tensors that FedBN keeps local. */
   batchNormPatterns?: string[];
@@ -28,7 +31,8 @@ export interface StrategyConfig {
   options?: Record<string, string>;
 }
 
-export const DEFAULT_HEAD_PATTERNS = ["model.2.*"];
+/** A MONAI UNet's head is its top up-block model.2; SegViz's multi-head UNet names heads heads.<task>. */
+export const DEFAULT_HEAD_PATTERNS = ["model.2.*", "heads.*"];
 /** MONAI puts each norm layer at ".adn.N"; running statistics are caught by their names too. */
 export const DEFAULT_BATCH_NORM_PATTERNS = [
   "*.adn.N.*",

@@ -2,7 +2,7 @@
 // weights minus the global weights is a pseudo-gradient, and a server-side Adam or Yogi step
 // moves the global weights along it. The moments are strategy state and are checkpointed.
 
-import { fromFloat64, isFloatDtype, toFloat64, type WeightSet } from "../weights/weight-set.js";
+import { fromFloat64, isFloatDtype, numericView, toFloat64, type WeightSet } from "../weights/weight-set.js";
 import type { StrategyConfig } from "./config.js";
 import { FedAvg } from "./fedavg.js";
 import type { Aggregation, SiteUpdate, StrategyState } from "./strategy.js";
@@ -38,7 +38,7 @@ export class FedOpt extends FedAvg {
       // Integer tensors (e.g. num_batches_tracked) have no gradient to follow: keep the mean.
       if (!isFloatDtype(before.dtype)) continue;
       const x = toFloat64(before);
-      const avg = toFloat64(mean.weights.get(name)!);
+      const avg = numericView(mean.weights.get(name)!);
       let m = this.m.get(name);
       let v = this.v.get(name);
       if (m === undefined || v === undefined || m.length !== x.length) {

@@ -1,7 +1,7 @@
 // The weighted mean of the sites' tensors over the names every site sent (the intersection):
 // sites with different local heads still federate on what they have in common.
 
-import { fromFloat64, toFloat64, type WeightSet } from "../weights/weight-set.js";
+import { fromFloat64, numericView, type WeightSet } from "../weights/weight-set.js";
 import type { Aggregation, SiteUpdate } from "./strategy.js";
 
 export type Weighting = "uniform" | "cases";
@@ -27,7 +27,7 @@ export function weightedMean(global: WeightSet, updates: SiteUpdate[], weighting
     const reference = global.get(name)!;
     const sum = new Float64Array(reference.data.length);
     ordered.forEach((u, k) => {
-      const values = toFloat64(u.weights.get(name)!);
+      const values = numericView(u.weights.get(name)!);
       const c = coefficients[k];
       for (let i = 0; i < sum.length; i++) sum[i] += c * values[i];
     });

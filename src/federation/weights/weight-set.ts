@@ -49,6 +49,23 @@ export function toFloat64(t: NamedTensorData): Float64Array {
   return out;
 }
 
+/**
+ * The tensor's elements as numbers without a copy where the typed array already yields them
+ * exactly (float32, float64 and the small integer types); otherwise toFloat64. Reading a
+ * Float32Array element gives the same double toFloat64 would store, so arithmetic on the view
+ * is bit-identical to arithmetic on the float64 copy, at none of its allocation and copying.
+ */
+export function numericView(t: NamedTensorData): ArrayLike<number> {
+  switch (t.dtype) {
+    case "float16":
+    case "bfloat16":
+    case "int64":
+      return toFloat64(t);
+    default:
+      return t.data as ArrayLike<number>;
+  }
+}
+
 /** Builds a tensor of this dtype from float64 values; integer dtypes round to nearest. */
 export function fromFloat64(dtype: SafetensorsDtype, shape: number[], values: Float64Array): NamedTensorData {
   const n = values.length;

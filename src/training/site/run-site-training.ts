@@ -4,13 +4,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { organsOf } from "../../data/datasets/labelMap.js";
 import { PatchLoader } from "../../data/pipeline/patch-loader.js";
-import { setNumThreads } from "../../engine/index.js";
+import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import { logEvent } from "../../util/progress.js";
 import type { SiteConfig } from "../config/site-config.js";
 import { taskHeads } from "../trainer/heads.js";
 import { Trainer } from "../trainer/trainer.js";
+import type { TrainerOptions } from "../trainer/types.js";
 import { prepareSite } from "./prepare-site.js";
 
 export interface SiteTrainingResult {
@@ -25,14 +26,19 @@ export function toEngineOrder(t: readonly [number, number, number]): [number, nu
   return [t[2], t[1], t[0]];
 }
 
-export function createSiteTrainer(
+/** The site's multi-head UNet, its weights drawn from `seed` (same seed, same initial weights). */
+export function createSiteModel(cfg: SiteConfig, seed?: number): MultiHeadUNet {
+  if (seed !== undefined) manualSeed(seed);
+  return new MultiHeadUNet(cfg.model, taskHeads(cfg.heads));
+}
+
+/** The trainer settings a site config implies. */
+export function siteTrainerOptions(
   cfg: SiteConfig,
   opts: { outDir?: string; progress?: boolean } = {},
-): Trainer {
-  setNumThreads(cfg.training.threads);
-  const model = new MultiHeadUNet(cfg.model, taskHeads(cfg.heads));
+): TrainerOptions {
   const t = cfg.training;
-  return new Trainer(model, {
+  return {
     organs: organsOf(cfg.labelMap),
     heads: cfg.heads,
     loss: t.loss,
@@ -53,7 +59,15 @@ export function createSiteTrainer(
       roi: t.roi,
       overlap: t.overlap,
     },
-  });
+  };
+}
+
+export function createSiteTrainer(
+  cfg: SiteConfig,
+  opts: { outDir?: string; progress?: boolean } = {},
+): Trainer {
+  setNumThreads(cfg.training.threads);
+  return new Trainer(createSiteModel(cfg), siteTrainerOptions(cfg, opts));
 }
 
 export async function runSiteTraining(

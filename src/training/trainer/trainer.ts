@@ -38,6 +38,7 @@ export class Trainer {
   private readonly loss: LossFn;
   private readonly headIndices: Map<string, number[]>;
   private proximalRef: Map<string, Tensor> | null = null;
+  private proximalMu: number | undefined;
 
   constructor(
     readonly model: MultiHeadUNet,
@@ -62,8 +63,12 @@ export class Trainer {
     return this.o.heads;
   }
 
-  /** FedProx: the global weights this site's update is pulled towards (copied; names as the model's). */
-  setProximalReference(weights: Map<string, Tensor> | null): void {
+  /**
+   * FedProx: the global weights this site's update is pulled towards (copied; names as the model's).
+   * `mu`, when given, overrides the configured proximalMu (a federation sets it per round).
+   */
+  setProximalReference(weights: Map<string, Tensor> | null, mu?: number): void {
+    this.proximalMu = mu;
     if (this.proximalRef) for (const t of this.proximalRef.values()) t.dispose();
     this.proximalRef =
       weights && new Map([...weights].map(([k, v]) => [k, keep(noGrad(() => v.detach().clone()))]));
@@ -76,7 +81,7 @@ export class Trainer {
       const l = this.loss.forward(out.get(h.task)!, headTarget(label, this.headIndices.get(h.task)!));
       total = total === null ? l : total.add(l);
     }
-    const mu = this.o.proximalMu ?? 0;
+    const mu = this.proximalMu ?? this.o.proximalMu ?? 0;
     if (mu > 0 && this.proximalRef) {
       const own = new Map(this.model.namedParameters());
       for (const [name, ref] of this.proximalRef) {

@@ -1,0 +1,57 @@
+// `segviz simulate --config federation.json`: the coordinator and every site as separate
+// processes on this machine, talking gRPC over loopback (the code path of a real deployment),
+// each site training the real UNet; the machine's threads are divided among the sites.
+import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { simulate } from "../../federation/index.js";
+import { loadFederationConfig } from "../../training/federation/federation-config.js";
+import { UNET_TRAINER_MODULE } from "../../training/federation/unet-trainer-module.js";
+
+const USAGE = `usage: segviz simulate --config FEDERATION.json [--quiet]
+
+FEDERATION.json: { "coordinator": { "rounds", "strategy", ... as for segviz server; "sites"
+optional (tokens are generated) }, "sites": [{ "site": "site.json" or an inline site config,
+"stateDir"?, "neverShare"? }, ...], "threadsPerSite"?, "initSeed"? }. The coordinator listens on
+127.0.0.1; the round log goes to coordinator.roundLogFile when set. --quiet drops the processes'
+log lines.`;
+
+export async function simulateCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: "string" }, quiet: { type: "boolean" } },
+  });
+  if (!values.config) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = await loadFederationConfig(values.config, () => randomBytes(24).toString("hex"));
+  const threads =
+    config.threadsPerSite ?? Math.max(1, Math.floor(availableParallelism() / config.sites.length));
+  const result = await simulate({
+    coordinator: { ...config.coordinator, host: "127.0.0.1" },
+    threadsPerSite: threads,
+    stdio: values.quiet ? "ignore" : "inherit",
+    sites: config.sites.map((s) => ({
+      config: s.federation,
+      trainer: {
+        module: UNET_TRAINER_MODULE,
+        options: {
+          site: { ...s.site, training: { ...s.site.training, threads } },
+          initSeed: config.initSeed,
+        },
+      },
+    })),
+  });
+  console.log(
+    `federation finished: ${result.completedRounds} of ${config.coordinator.rounds} rounds completed`,
+  );
+  let failed = 0;
+  for (const s of result.sites) {
+    console.log(
+      `  site ${s.siteId}: exit ${s.exitCode}${s.roundsTrained !== undefined ? `, ${s.roundsTrained} rounds trained` : ""}${s.error ? `, error: ${s.error}` : ""}`,
+    );
+    if (s.exitCode !== 0) failed++;
+  }
+  return result.completedRounds === config.coordinator.rounds && failed === 0 ? 0 : 1;
+}

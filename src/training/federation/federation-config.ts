@@ -1,0 +1,308 @@
+// The federation's config files, validated against JSON Schemas with errors that name the file
+// and the field (/strategy/name, /sites/1/site/training/lr, ...):
+//   coordinator.json  `segviz server`    the coordinator (CoordinatorConfig)
+//   client.json       `segviz client`    one site: its site config, the coordinator, credentials
+//   federation.json   `segviz simulate`  a coordinator and N sites on this machine
+// A site config is given inline or as the path of a site.json (`segviz train`'s format). Paths
+// are used as written (relative to the working directory), as in site.json.
+import { readFile } from "node:fs/promises";
+import type { CoordinatorConfig } from "../../federation/coordinator/config.js";
+import type { SiteConfig as FederationSiteConfig } from "../../federation/site/config.js";
+import { STRATEGY_NAMES } from "../../federation/strategies/registry.js";
+import { loadSiteConfig, parseSiteConfig, type SiteConfig } from "../config/site-config.js";
+import { validateAgainstSchema } from "../config/validate-json.js";
+
+const str = { type: "string", minLength: 1 } as const;
+const strings = { type: "array", items: { type: "string", minLength: 1 } } as const;
+const posInt = { type: "integer", minimum: 1 } as const;
+
+export const strategySchema = {
+  type: "object",
+  properties: {
+    name: { enum: STRATEGY_NAMES },
+    weighting: { enum: ["uniform", "cases"] },
+    localEpochs: posInt,
+    share: {
+      type: "object",
+      properties: { include: strings, exclude: strings },
+      additionalProperties: false,
+    },
+    headLocal: { type: "boolean" },
+    headPatterns: strings,
+    batchNormPatterns: strings,
+    proximalMu: { type: "number", minimum: 0 },
+    serverLearningRate: { type: "number", exclusiveMinimum: 0 },
+    beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+    beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+    tau: { type: "number", exclusiveMinimum: 0 },
+    options: { type: "object", additionalProperties: { type: "string" } },
+  },
+  required: ["name"],
+  additionalProperties: false,
+} as const;
+
+const coordinatorProperties = {
+  host: str,
+  port: { type: "integer", minimum: 0, maximum: 65535 },
+  federationId: str,
+  rounds: posInt,
+  strategy: strategySchema,
+  sites: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: {
+        id: { type: "string", pattern: "^[A-Za-z0-9_.-]+$" },
+        token: str,
+        tokenSha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
+        revoked: { type: "boolean" },
+      },
+      required: ["id"],
+      additionalProperties: false,
+    },
+  },
+  tls: {
+    type: "object",
+    properties: {
+      certFile: str,
+      keyFile: str,
+      clientCaFile: str,
+      requireClientCertificate: { type: "boolean" },
+    },
+    required: ["certFile", "keyFile"],
+    additionalProperties: false,
+  },
+  minSitesToStart: posInt,
+  minSitesToClose: posInt,
+  roundTimeoutMs: posInt,
+  maxRoundAttempts: posInt,
+  waitForSitesTimeoutMs: posInt,
+  evaluateEvery: { type: "integer", minimum: 0 },
+  initialWeightsFile: str,
+  checkpointDir: str,
+  resume: { type: "boolean" },
+  roundLogFile: str,
+  logFile: str,
+  status: {
+    type: "object",
+    properties: { host: str, port: { type: "integer", minimum: 0, maximum: 65535 } },
+    required: ["port"],
+    additionalProperties: false,
+  },
+  maxUpdateNorm: { type: "number", exclusiveMinimum: 0 },
+  chunkBytes: { type: "integer", minimum: 1024 },
+} as const;
+
+export const coordinatorConfigSchema = {
+  type: "object",
+  properties: coordinatorProperties,
+  required: ["rounds", "strategy", "sites"],
+  additionalProperties: false,
+} as const;
+
+const siteRef = { oneOf: [str, { type: "object" }] } as const;
+const reconnectSchema = {
+  type: "object",
+  properties: { initialDelayMs: posInt, maxDelayMs: posInt, giveUpAfterMs: posInt },
+  additionalProperties: false,
+} as const;
+
+export const clientConfigSchema = {
+  type: "object",
+  properties: {
+    site: siteRef,
+    siteId: { type: "string", pattern: "^[A-Za-z0-9_.-]+$" },
+    coordinator: { type: "string", pattern: "^[^\\s]+:[0-9]+$" },
+    token: str,
+    tokenFile: str,
+    tls: {
+      type: "object",
+      properties: { caFile: str, certFile: str, keyFile: str, serverNameOverride: str },
+      required: ["caFile"],
+      additionalProperties: false,
+    },
+    stateDir: str,
+    neverShare: strings,
+    reconnect: reconnectSchema,
+    chunkBytes: { type: "integer", minimum: 1024 },
+    logFile: str,
+    initSeed: { type: "integer", minimum: 0 },
+  },
+  required: ["site", "coordinator"],
+  additionalProperties: false,
+} as const;
+
+export const federationConfigSchema = {
+  type: "object",
+  properties: {
+    coordinator: {
+      type: "object",
+      properties: coordinatorProperties,
+      required: ["rounds", "strategy"],
+      additionalProperties: false,
+    },
+    sites: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        properties: { site: siteRef, stateDir: str, neverShare: strings, logFile: str },
+        required: ["site"],
+        additionalProperties: false,
+      },
+    },
+    threadsPerSite: posInt,
+    initSeed: { type: "integer", minimum: 0 },
+  },
+  required: ["coordinator", "sites"],
+  additionalProperties: false,
+} as const;
+
+/** What `segviz client` runs: the site's training config and how it joins the federation. */
+export interface ClientConfig {
+  site: SiteConfig;
+  federation: FederationSiteConfig;
+  initSeed?: number;
+}
+
+/** What `segviz simulate` runs. */
+export interface FederationRunConfig {
+  coordinator: CoordinatorConfig;
+  sites: { site: SiteConfig; federation: Omit<FederationSiteConfig, "coordinator"> }[];
+  threadsPerSite?: number;
+  initSeed?: number;
+}
+
+export async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new Error(`${path}: cannot read config: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function resolveSite(ref: string | object, source: string, pointer: string): Promise<SiteConfig> {
+  return typeof ref === "string" ? loadSiteConfig(ref) : parseSiteConfig(ref, `${source}: ${pointer}`);
+}
+
+function checkCoordinator(c: CoordinatorConfig, source: string, at = ""): CoordinatorConfig {
+  const fail = (field: string, why: string) => {
+    throw new Error(`${source}: invalid config:\n  ${at}${field}: ${why}`);
+  };
+  const ids = c.sites.map((s) => s.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup !== undefined) fail("/sites", `site '${dup}' listed twice`);
+  c.sites.forEach((s, i) => {
+    if (s.token === undefined && s.tokenSha256 === undefined && c.tls?.requireClientCertificate !== true)
+      fail(`/sites/${i}`, "needs token or tokenSha256 (or tls.requireClientCertificate)");
+  });
+  if (c.tls?.requireClientCertificate === true && c.tls.clientCaFile === undefined)
+    fail("/tls/clientCaFile", "required when requireClientCertificate is true");
+  if (c.resume === true && c.checkpointDir === undefined) fail("/checkpointDir", "required to resume");
+  return c;
+}
+
+export function parseCoordinatorConfig(value: unknown, source: string): CoordinatorConfig {
+  return checkCoordinator(
+    validateAgainstSchema<CoordinatorConfig>(value, coordinatorConfigSchema, source),
+    source,
+  );
+}
+
+export async function loadCoordinatorConfig(path: string): Promise<CoordinatorConfig> {
+  return parseCoordinatorConfig(await readJson(path), path);
+}
+
+type RawClient = Omit<FederationSiteConfig, "siteId"> & {
+  site: string | object;
+  siteId?: string;
+  tokenFile?: string;
+  initSeed?: number;
+};
+
+export async function parseClientConfig(value: unknown, source: string): Promise<ClientConfig> {
+  const raw = validateAgainstSchema<RawClient>(value, clientConfigSchema, source);
+  if (raw.token !== undefined && raw.tokenFile !== undefined)
+    throw new Error(`${source}: invalid config:\n  /tokenFile: give token or tokenFile, not both`);
+  const site = await resolveSite(raw.site, source, "/site");
+  let token = raw.token;
+  if (raw.tokenFile !== undefined) {
+    try {
+      token = (await readFile(raw.tokenFile, "utf8")).trim();
+    } catch (e) {
+      throw new Error(`${source}: /tokenFile: cannot read ${raw.tokenFile}: ${(e as Error).message}`);
+    }
+  }
+  const { site: _s, tokenFile: _t, initSeed, siteId, ...rest } = raw;
+  return { site, federation: { ...rest, siteId: siteId ?? site.site, token }, initSeed };
+}
+
+export async function loadClientConfig(path: string): Promise<ClientConfig> {
+  return parseClientConfig(await readJson(path), path);
+}
+
+type RawFederation = {
+  coordinator: Omit<CoordinatorConfig, "sites"> & { sites?: CoordinatorConfig["sites"] };
+  sites: { site: string | object; stateDir?: string; neverShare?: string[]; logFile?: string }[];
+  threadsPerSite?: number;
+  initSeed?: number;
+};
+
+/**
+ * Sites without credentials in coordinator.sites get a fresh random token each run (they are
+ * child processes of this machine); listed ones must carry a token the sites can be given.
+ */
+export async function parseFederationConfig(
+  value: unknown,
+  source: string,
+  newToken: () => string,
+): Promise<FederationRunConfig> {
+  const raw = validateAgainstSchema<RawFederation>(value, federationConfigSchema, source);
+  const sites = await Promise.all(raw.sites.map((s, i) => resolveSite(s.site, source, `/sites/${i}/site`)));
+  const ids = sites.map((s) => s.site);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup !== undefined)
+    throw new Error(`${source}: invalid config:\n  /sites: two sites are named '${dup}' (their site.site)`);
+  const listed = raw.coordinator.sites ?? [];
+  const credentials = ids.map((id) => {
+    const c = listed.find((s) => s.id === id);
+    if (c !== undefined && c.token === undefined)
+      throw new Error(
+        `${source}: invalid config:\n  /coordinator/sites: site '${id}' needs a token to simulate`,
+      );
+    return c ?? { id, token: newToken() };
+  });
+  const coordinator = checkCoordinator(
+    { ...raw.coordinator, sites: [...credentials, ...listed.filter((s) => !ids.includes(s.id))] },
+    source,
+    "/coordinator",
+  );
+  return {
+    coordinator,
+    sites: raw.sites.map((s, i) => ({
+      site: sites[i],
+      federation: {
+        siteId: ids[i],
+        token: credentials[i].token,
+        stateDir: s.stateDir,
+        neverShare: s.neverShare,
+        logFile: s.logFile,
+      },
+    })),
+    threadsPerSite: raw.threadsPerSite,
+    initSeed: raw.initSeed,
+  };
+}
+
+export async function loadFederationConfig(
+  path: string,
+  newToken: () => string,
+): Promise<FederationRunConfig> {
+  return parseFederationConfig(await readJson(path), path, newToken);
+}
