@@ -4,6 +4,7 @@
 // output element contributes with a different factor.
 import assert from "node:assert/strict";
 import { noGrad, Tensor, tidy } from "../../src/engine/index.js";
+import { mulberry32 } from "../../src/util/mulberry32.js";
 
 export interface GradcheckOptions {
   eps?: number;
@@ -15,17 +16,8 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
-/** A small deterministic PRNG (mulberry32), independent of libtorch's generator. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, independent of libtorch's generator. */
+export const prng = mulberry32;
 
 /**
  * Checks d(sum(fn() * W))/d(t) for every tensor t in `wrt` (float64 leaves on the CPU, contiguous).

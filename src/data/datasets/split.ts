@@ -3,6 +3,7 @@
 
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { mulberry32 } from "../../util/mulberry32.js";
 import { DataError } from "../errors.js";
 import type { Case } from "./case.js";
 
@@ -28,18 +29,6 @@ export interface SplitResult {
   reused: boolean;
   /** Ids in the file that are not among the cases now (e.g. bad cases skipped this time). */
   missing: string[];
-}
-
-/** mulberry32: a small, well-mixed 32-bit generator; enough to shuffle case lists reproducibly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Deterministic split of ids (sorted first, so listing order does not matter). */

@@ -5,6 +5,7 @@
 // same inputs give bit-identical outputs: what coordinator-resume tests need.
 
 import type { NamedTensorData } from "../../nn/safetensors/index.js";
+import { mulberry32 } from "../../util/mulberry32.js";
 import type { SiteTrainer, TrainingResult, TrainingRound } from "../site/site-trainer.js";
 import type { WeightSet } from "../weights/weight-set.js";
 
@@ -38,17 +39,8 @@ export const UNET_LIKE_LAYOUT: NonNullable<QuadraticTrainerOptions["layout"]> = 
   "model.2.0.conv.bias": { dtype: "float32", shape: [2] },
 };
 
-/** mulberry32: small, fast, and identical on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform [0, 1) numbers from a seed (mulberry32). */
+export const seededRandom = mulberry32;
 
 function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
