@@ -7,7 +7,7 @@
 // merged over this site's own local ones) with a fresh Adam state, and its epochs are numbered
 // (round - 1) * localEpochs onwards, so a round's result depends only on its inputs: a site that
 // restarts and receives the same weights trains to the same result.
-import { PatchLoader } from "../../data/pipeline/patch-loader.js";
+import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { setNumThreads, type Tensor } from "../../engine/index.js";
 import type {
   SiteDescriptionForTrainer,
@@ -19,7 +19,7 @@ import type { WeightSet } from "../../federation/weights/weight-set.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { SiteConfig } from "../config/site-config.js";
-import { type PreparedSite, prepareSite } from "../site/prepare-site.js";
+import { createSitePatchLoader, type PreparedSite, prepareSite } from "../site/prepare-site.js";
 import { createSiteModel, siteTrainerOptions } from "../site/run-site-training.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainerOptions, ValidationResult } from "../trainer/types.js";
@@ -67,13 +67,7 @@ export class UNetSiteTrainer implements SiteTrainer {
     setNumThreads(config.training.threads);
     const prepared = await prepareSite(config);
     const model = createSiteModel(config, opts.initSeed ?? config.training.seed);
-    const loader = await PatchLoader.create({
-      entries: prepared.trainEntries,
-      augment: config.augment,
-      batchSize: config.training.batchSize * config.augment.numSamples,
-      seed: config.training.seed,
-      workers: config.training.workers,
-    });
+    const loader = await createSitePatchLoader(config, prepared);
     return new UNetSiteTrainer(config, model, prepared, loader, opts);
   }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PreprocessCache, readCacheEntry } from "../../data/cache/index.js";
 import { listCases } from "../../data/datasets/listCases.js";
 import { splitCases } from "../../data/datasets/split.js";
-import type { PatchEntry } from "../../data/pipeline/patch-loader.js";
+import { type PatchEntry, PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { preprocessDataset } from "../../data/pipeline/preprocess-dataset.js";
 import type { Volume } from "../../data/volume.js";
 import { logEvent } from "../../util/progress.js";
@@ -68,4 +68,15 @@ export async function prepareSite(cfg: SiteConfig): Promise<PreparedSite> {
     validation,
     bad,
   };
+}
+
+/** The site's worker patch loader: `batchSize` volumes x `numSamples` crops per step. */
+export function createSitePatchLoader(cfg: SiteConfig, prepared: PreparedSite): Promise<PatchLoader> {
+  return PatchLoader.create({
+    entries: prepared.trainEntries,
+    augment: cfg.augment,
+    batchSize: cfg.training.batchSize * cfg.augment.numSamples,
+    seed: cfg.training.seed,
+    workers: cfg.training.workers,
+  });
 }

@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { organsOf } from "../../data/datasets/labelMap.js";
-import { PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
@@ -12,7 +11,7 @@ import type { SiteConfig } from "../config/site-config.js";
 import { taskHeads } from "../trainer/heads.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainerOptions } from "../trainer/types.js";
-import { prepareSite } from "./prepare-site.js";
+import { createSitePatchLoader, prepareSite } from "./prepare-site.js";
 
 export interface SiteTrainingResult {
   epochs: number;
@@ -81,13 +80,7 @@ export async function runSiteTraining(
     await trainer.resume(last);
     logEvent({ event: "site.resumed", site: cfg.site, epoch: trainer.epoch });
   }
-  const loader = await PatchLoader.create({
-    entries: prepared.trainEntries,
-    augment: cfg.augment,
-    batchSize: cfg.training.batchSize * cfg.augment.numSamples,
-    seed: cfg.training.seed,
-    workers: cfg.training.workers,
-  });
+  const loader = await createSitePatchLoader(cfg, prepared);
   try {
     await trainer.fit({ batches: (e) => loader.epoch(e) }, cfg.training.epochs, prepared.validation);
   } finally {
