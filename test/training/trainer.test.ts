@@ -157,3 +157,33 @@ test("a run resumed from its checkpoint continues identically", async () => {
   full.model.dispose();
   resumed.model.dispose();
 });
+
+test("head fine-tuning (trainOnly) changes only the heads and computes no body gradients", async () => {
+  manualSeed(5);
+  const heads = [{ task: "liver", organs: ["liver"] }];
+  const model = new MultiHeadUNet(CONFIG, taskHeads(heads));
+  const t = new Trainer(model, {
+    organs: ORGANS,
+    heads,
+    loss: "dice",
+    lr: 1e-2,
+    seed: 1,
+    trainOnly: ["heads."],
+  });
+  const before = new Map(model.namedParameters().map(([k, p]) => [k, p.toArray() as Float32Array]));
+  await t.trainEpoch(cropSource(train, 2, 2));
+  for (const [k, p] of model.namedParameters()) {
+    const same = (p.toArray() as Float32Array).every((v, i) => v === before.get(k)![i]);
+    if (k.startsWith("heads.")) assert.ok(!same, `${k} did not change`);
+    else {
+      assert.ok(same, `${k} changed although frozen`);
+      assert.equal(p.grad, null, `${k} got a gradient`);
+    }
+  }
+  t.dispose();
+  assert.ok(
+    model.parameters().every((p) => p.requiresGrad),
+    "dispose restores requiresGrad",
+  );
+  model.dispose();
+});

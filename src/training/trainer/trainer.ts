@@ -38,6 +38,7 @@ export class Trainer {
   private readonly loss: LossFn;
   private readonly headIndices: Map<string, number[]>;
   private proximalRef: Map<string, Tensor> | null = null;
+  private readonly frozen: Tensor[];
   private proximalMu: number | undefined;
 
   constructor(
@@ -51,6 +52,13 @@ export class Trainer {
       .namedParameters()
       .filter(([n]) => !trainOnly || trainOnly.some((p) => n.startsWith(p)));
     if (params.length === 0) throw new Error(`trainer: trainOnly [${trainOnly}] selects no parameters`);
+    // Frozen parameters get no gradient at all, so backward skips their work (restored on dispose).
+    const selected = new Set(params.map(([n]) => n));
+    this.frozen = model
+      .namedParameters()
+      .filter(([n, p]) => !selected.has(n) && p.requiresGrad)
+      .map(([, p]) => p);
+    for (const p of this.frozen) p.requiresGrad = false;
     this.optimizer = new Adam(params, { lr: o.lr });
     this.schedule = makeSchedule(o);
     this.loss =
@@ -241,5 +249,6 @@ export class Trainer {
   dispose(): void {
     this.optimizer.dispose();
     this.setProximalReference(null);
+    for (const p of this.frozen) if (!p.isDisposed) p.requiresGrad = true;
   }
 }
