@@ -3,6 +3,11 @@
 # builds the addon against that PyTorch's libtorch, then runs scripts/gpu-forward-check.mjs with
 # a Node binary carried in .gpu/ (node.xz, plus the Node-API and node-addon-api headers in
 # .gpu/include). Prints the comparison of the SegViz UNet on cuda against the CPU.
+# Prepare .gpu/ here first (it is not committed; add /.gpu/ to .git/info/exclude):
+#   mkdir -p .gpu/include && xz -T2 -6 -c "$(readlink -f "$(which node)")" > .gpu/node.xz
+#   cp /usr/include/node/{node_api,node_api_types,js_native_api,js_native_api_types}.h .gpu/include/
+#   cp node_modules/node-addon-api/napi*.h .gpu/include/
+# and carry .gpu and dist (npm run build:ts) to the GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p /tmp/nodebin && xz -dc .gpu/node.xz > /tmp/nodebin/node && chmod +x /tmp/nodebin/node
