@@ -7,7 +7,7 @@ import {
   TRAIN_STEP_CASES,
   type TrainStepResult,
 } from "../../../bench/train-step.js";
-import { logLine } from "../log.js";
+import { logEvent } from "../../util/progress.js";
 
 const USAGE = `usage: segviz bench train-step [--case 64cube|study|all] [--threads N] [--steps N] [--warmup N] [--json]
        segviz bench sliding-window [--threads N] [--roi I,J,K] [--sw-batch N] [--repeats N]`;
@@ -42,7 +42,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const c = TRAIN_STEP_CASES[n];
     if (!c)
       throw new Error(`bench: unknown case '${n}' (known: ${Object.keys(TRAIN_STEP_CASES).join(", ")})`);
-    logLine({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps });
+    logEvent({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps });
     // PyTorch first in its own process, then ours, so neither sees the other's memory.
     const torch = benchPytorch(c, threads, steps, warmup);
     const ours = benchOurs(c, threads, steps, warmup);

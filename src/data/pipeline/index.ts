@@ -14,4 +14,3 @@ export {
   type PreprocessSettings,
   SEGVIZ_PREPROCESS,
 } from "./preprocess-settings.js";
-export { Progress, type ProgressOptions } from "./progress.js";

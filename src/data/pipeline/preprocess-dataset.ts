@@ -1,12 +1,12 @@
 // Preprocesses every case of a data set through the cache, with progress. A bad case is reported
 // (by file) and either skipped or made to stop the run, as the caller chooses.
 
+import { type ProgressStream, progress } from "../../util/progress.js";
 import type { PreprocessCache } from "../cache/preprocess-cache.js";
 import type { LabelMap } from "../datasets/labelMap.js";
 import { DataError } from "../errors.js";
 import { type CasePaths, preprocessCase } from "./preprocess-case.js";
 import type { PreprocessSettings } from "./preprocess-settings.js";
-import { Progress, type ProgressOptions } from "./progress.js";
 
 export interface PreparedCase {
   paths: CasePaths;
@@ -21,14 +21,15 @@ export interface PreprocessDatasetOptions {
   onError?: "skip" | "stop";
   /** Raw label ids -> organ indices, applied before preprocessing and cached with it. */
   labelMap?: LabelMap;
-  progressStream?: ProgressOptions["stream"];
+  progressStream?: ProgressStream;
 }
 
 export async function preprocessDataset(
   cases: readonly CasePaths[],
   o: PreprocessDatasetOptions,
 ): Promise<{ prepared: PreparedCase[]; failed: { file: string; reason: string }[] }> {
-  const progress = new Progress({ task: "preprocess", total: cases.length, stream: o.progressStream });
+  const bar = progress("preprocess", cases.length, { stream: o.progressStream, intervalMs: 0 });
+  let done = 0;
   const prepared: PreparedCase[] = [];
   const failed: { file: string; reason: string }[] = [];
   for (const paths of cases) {
@@ -40,14 +41,15 @@ export async function preprocessDataset(
         preprocessCase(paths, o.settings, { labelMap: o.labelMap }),
       );
       prepared.push({ paths, entryPath: r.path, hit: r.hit });
-      progress.tick({ case: paths.image, cache: r.hit ? "hit" : "miss" });
+      bar.update(++done, { case: paths.image, cache: r.hit ? "hit" : "miss" });
     } catch (e) {
       const err = e instanceof DataError ? e : new DataError(paths.image, (e as Error).message, { cause: e });
       if ((o.onError ?? "stop") === "stop") throw err;
       failed.push({ file: err.file, reason: err.reason });
-      progress.log({ event: "case_skipped", file: err.file, reason: err.reason });
-      progress.tick({ case: paths.image, skipped: true });
+      bar.log({ event: "case_skipped", file: err.file, reason: err.reason });
+      bar.update(++done, { case: paths.image, skipped: true });
     }
   }
+  bar.finish();
   return { prepared, failed };
 }
