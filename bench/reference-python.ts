@@ -24,3 +24,27 @@ export function runReference(script: string, args: string[], env: Record<string,
   if (r.status !== 0) throw new Error(`reference ${script} failed (exit ${r.status}):\n${r.stderr}`);
   return r.stdout;
 }
+
+const found = new Map<string, string | null>();
+
+/**
+ * The first of $SEGVIZ_PYTHON, Debian's /usr/bin/python3 and python3 on PATH that can import
+ * `module` (a pyenv shim on PATH may hide Debian's packages), or null.
+ */
+export function findPythonWith(module: string): string | null {
+  const known = found.get(module);
+  if (known !== undefined) return known;
+  const candidates = [process.env.SEGVIZ_PYTHON, "/usr/bin/python3", "python3"].filter(
+    (c): c is string => typeof c === "string" && c.length > 0,
+  );
+  let result: string | null = null;
+  for (const python of candidates) {
+    const r = spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore", timeout: 60_000 });
+    if (r.status === 0) {
+      result = python;
+      break;
+    }
+  }
+  found.set(module, result);
+  return result;
+}

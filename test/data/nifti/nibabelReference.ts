@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { findPythonWith } from "../../../bench/reference-python.js";
 import type { NiftiImage } from "../../../src/data/nifti/index.js";
 import type { Affine, VoxelArray } from "../../../src/data/volume.js";
 
@@ -69,23 +70,10 @@ export interface NibabelDump {
   fdata32_file?: string;
 }
 
-let python: string | undefined;
-
 /** An interpreter that has nibabel: $SEGVIZ_PYTHON, Debian's /usr/bin/python3, or python3 on PATH. */
 export function pythonWithNibabel(): string {
+  const python = findPythonWith("nibabel");
   if (python) return python;
-  const candidates = [process.env.SEGVIZ_PYTHON, "/usr/bin/python3", "python3"].filter(
-    (p): p is string => !!p && (!p.startsWith("/") || existsSync(p)),
-  );
-  for (const candidate of candidates) {
-    try {
-      execFileSync(candidate, ["-c", "import nibabel"], { stdio: "ignore" });
-      python = candidate;
-      return candidate;
-    } catch {
-      // try the next one
-    }
-  }
   throw new Error(
     "no Python with nibabel found (tried $SEGVIZ_PYTHON, /usr/bin/python3, python3); " +
       "install python3-nibabel (bash scripts/setup.sh --dev)",

@@ -49,13 +49,7 @@ function assertAffineClose(actual: number[][], expected: number[][], tol = 1e-3)
 
 /** A Python 3 with nibabel (Debian's python3-nibabel lives under /usr/bin), or null. */
 function pythonWithNibabel(): string | null {
-  for (const python of ["/usr/bin/python3", "python3"]) {
-    try {
-      execFileSync(python, ["-c", "import nibabel"], { stdio: "ignore" });
-      return python;
-    } catch {}
-  }
-  return null;
+  return findPythonWith("nibabel");
 }
 
 const NIBABEL_SCRIPT = `
@@ -73,6 +67,8 @@ for path in sys.argv[1:]:
     out.append(entry)
 print(json.dumps(out))
 `;
+
+import { findPythonWith } from "../../../bench/reference-python.js";
 
 describe("phantom federation on disk", () => {
   test("a tiny federation is written quickly", () => {
