@@ -53,20 +53,3 @@ export function dtypeOfArray(a: ArrayBufferView): Dtype {
     `no engine dtype for ${a.constructor.name}; convert it to a supported typed array first`,
   );
 }
-
-export function bytesPerElement(d: Dtype): number {
-  switch (d) {
-    case "float64":
-    case "int64":
-      return 8;
-    case "float32":
-    case "int32":
-      return 4;
-    case "float16":
-    case "bfloat16":
-    case "int16":
-      return 2;
-    default:
-      return 1;
-  }
-}

@@ -1,6 +1,6 @@
 // The engine: tensors over libtorch with autograd, memory scopes and the ops the layers above need.
 export { type AtenOp, atenOp } from "./dispatch.js";
-export { type AnyTypedArray, bytesPerElement, type Dtype, FLOAT_DTYPES } from "./dtype.js";
+export { type AnyTypedArray, type Dtype, FLOAT_DTYPES } from "./dtype.js";
 export * from "./ops/creation.js";
 export * from "./ops/layout.js";
 export * from "./ops/neural.js";
