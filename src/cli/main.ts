@@ -2,7 +2,9 @@
 // The `segviz` command: dispatches to one module per subcommand.
 import { benchCommand } from "./commands/bench.js";
 import { clientCommand } from "./commands/client.js";
+import { demoCommand } from "./commands/demo.js";
 import { evaluateCommand } from "./commands/evaluate.js";
+import { experimentCommand } from "./commands/experiment.js";
 import { infoCommand } from "./commands/info.js";
 import { phantomCommand } from "./commands/phantom.js";
 import { predictCommand } from "./commands/predict.js";
@@ -11,6 +13,14 @@ import { simulateCommand } from "./commands/simulate.js";
 import { trainCommand } from "./commands/train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  demo: {
+    run: demoCommand,
+    help: "the SegViz study on the built-in phantoms: every arm, report.html (--quick: 3 min)",
+  },
+  experiment: {
+    run: experimentCommand,
+    help: "a study from its config (--config study.json), e.g. the paper's data sets",
+  },
   bench: { run: benchCommand, help: "bench train-step: our training step vs PyTorch's, as a ratio" },
   info: { run: infoCommand, help: "libtorch build, threads and devices" },
   train: { run: trainCommand, help: "train one site's model from its config (--config site.json)" },

@@ -171,7 +171,14 @@ test("head fine-tuning (trainOnly) changes only the heads and computes no body g
     trainOnly: ["heads."],
   });
   const before = new Map(model.namedParameters().map(([k, p]) => [k, p.toArray() as Float32Array]));
+  const buffersBefore = new Map([...model.stateDict()].map(([k, v]) => [k, v.toList()]));
   await t.trainEpoch(cropSource(train, 2, 2));
+  // The frozen body's BatchNorm statistics are kept too; the heads' are updated.
+  for (const [k, v] of model.stateDict()) {
+    if (!/running_mean$/.test(k)) continue;
+    const same = v.toList().every((x, i) => x === buffersBefore.get(k)![i]);
+    assert.equal(same, !k.startsWith("heads."), `${k} ${same ? "kept" : "changed"}`);
+  }
   for (const [k, p] of model.namedParameters()) {
     const same = (p.toArray() as Float32Array).every((v, i) => v === before.get(k)![i]);
     if (k.startsWith("heads.")) assert.ok(!same, `${k} did not change`);

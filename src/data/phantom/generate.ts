@@ -3,7 +3,7 @@
 
 import type { Volume } from "../volume.js";
 import { type Anatomy, buildAnatomy, paintAnatomy } from "./anatomy/index.js";
-import { flipToLps, gridAffine, gridForFieldOfView, type VoxelGrid } from "./grid.js";
+import { flipToLps, gridForFieldOfView, toWorldVolume, type VoxelGrid } from "./grid.js";
 import { mapVoxels, organOfTissue, tissueLookup } from "./labels.js";
 import type { PaintCount } from "./paint.js";
 import { drawPatient, type PatientParams } from "./patient.js";
@@ -37,7 +37,7 @@ export interface Phantom {
   /** The style actually used (defaults filled in, spacing at the chosen size). */
   style: ScannerStyle;
   patient: PatientParams;
-  /** The internal RAS grid and the anatomy built on it (shapes, layers), for inspection and tests. */
+  /** The anatomy-frame (LAS) grid and the anatomy painted on it (shapes, layers), for inspection and tests. */
   grid: VoxelGrid;
   anatomy: Anatomy;
   /** Voxels covered and painted per anatomy layer. */
@@ -65,7 +65,8 @@ export function generatePhantom(opts: PhantomOptions): Phantom {
     slabMm: style.slabMm,
     inPlaneSpacingMm: style.inPlaneSpacingMm,
     sliceSpacingMm: style.sliceSpacingMm,
-    center: style.fovCenterMm,
+    // The style gives the centre in RAS; the grid is painted in the anatomy frame (x mirrored).
+    center: [-style.fovCenterMm[0], style.fovCenterMm[1], style.fovCenterMm[2]],
   });
   const zMin = grid.origin[2] - grid.spacing[2];
   const zMax = grid.origin[2] + grid.shape[2] * grid.spacing[2];
@@ -74,9 +75,8 @@ export function generatePhantom(opts: PhantomOptions): Phantom {
   const scanner = rng.fork("scanner");
   const image = scanImage(tissueHu(tissue, grid, style, patient, scanner), grid, style, patient, scanner);
 
-  const affine = gridAffine(grid, [0, 0, style.tablePositionMm]);
   const volume = (dtype: Volume["dtype"], data: Volume["data"]): Volume => {
-    const v: Volume = { shape: [...grid.shape], dtype, data, affine: affine.map((row) => [...row]) };
+    const v = toWorldVolume(grid, dtype, data, [0, 0, style.tablePositionMm]);
     return style.orientation === "LPS" ? flipToLps(v) : v;
   };
   return {

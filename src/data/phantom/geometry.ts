@@ -1,5 +1,5 @@
-// Small 3D geometry helpers for building anatomy in millimetres (RAS: +x patient left,
-// +y anterior, +z superior).
+// Small 3D geometry helpers for building anatomy in millimetres, in the anatomy frame (LAS: +x
+// patient left, +y anterior, +z superior; grid.ts mirrors it into NIfTI's RAS+ world).
 
 export type Vec3 = [number, number, number];
 

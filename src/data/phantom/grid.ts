@@ -1,6 +1,8 @@
-// The voxel grid a phantom is rasterised on, and its NIfTI-style affine. Internally the grid is
-// axis-aligned in the patient's RAS frame (i -> +x left, j -> +y anterior, k -> +z superior);
-// an LPS-ordered output is made afterwards by flipping i and j together with the affine.
+// The voxel grid a phantom is rasterised on, and its NIfTI-style affine. The anatomy is built and
+// painted in its own frame, LAS (i -> +x patient left, j -> +y anterior, k -> +z superior). NIfTI
+// world space is RAS+ (+x towards the patient's right, as in every scanner-derived file), so the
+// painted grid is mirrored along i into a RAS-ordered volume (`toWorldVolume`); an LPS-ordered
+// output is made from that by flipping i and j together with the affine.
 
 import type { Affine, Volume } from "../volume.js";
 import type { Vec3 } from "./geometry.js";
@@ -43,18 +45,36 @@ export function voxelCount(grid: VoxelGrid): number {
 }
 
 /**
- * RAS affine of the grid: spacing on the diagonal, translation = world position of voxel 0.
- * `worldOffset` moves the anatomy frame into scanner coordinates (e.g. the table position in z),
- * so origins look like a scanner's rather than all sitting at zero.
+ * RAS affine of the painted grid once mirrored along i (see toWorldVolume): voxel i of the world
+ * volume holds anatomy voxel ni-1-i, whose world x is minus its anatomy-frame x. `worldOffset`
+ * moves the anatomy into scanner coordinates (e.g. the table position in z), so origins look like
+ * a scanner's rather than all sitting at zero.
  */
 export function gridAffine(grid: VoxelGrid, worldOffset: Vec3 = [0, 0, 0]): Affine {
   const [sx, sy, sz] = grid.spacing;
+  const xOfVoxel0 = -(grid.origin[0] + (grid.shape[0] - 1) * sx);
   return [
-    [sx, 0, 0, grid.origin[0] + worldOffset[0]],
+    [sx, 0, 0, xOfVoxel0 + worldOffset[0]],
     [0, sy, 0, grid.origin[1] + worldOffset[1]],
     [0, 0, sz, grid.origin[2] + worldOffset[2]],
     [0, 0, 0, 1],
   ];
+}
+
+/** A grid painted in the anatomy frame (LAS) as a RAS-ordered volume with gridAffine's affine. */
+export function toWorldVolume(
+  grid: VoxelGrid,
+  dtype: Volume["dtype"],
+  data: Volume["data"],
+  worldOffset: Vec3 = [0, 0, 0],
+): Volume {
+  const [ni, nj, nk] = grid.shape;
+  const dst = new (data.constructor as new (n: number) => typeof data)(data.length);
+  for (let row = 0; row < nj * nk; row++) {
+    const o = row * ni;
+    for (let i = 0; i < ni; i++) dst[o + (ni - 1 - i)] = data[o + i];
+  }
+  return { shape: [ni, nj, nk], dtype, data: dst, affine: gridAffine(grid, worldOffset) };
 }
 
 /** World (RAS mm) position of voxel (i, j, k) under an affine. */

@@ -22,6 +22,11 @@ export interface StrategyConfig {
   batchNormPatterns?: string[];
   /** FedProx proximal weight mu. */
   proximalMu?: number;
+  /**
+   * FedAdam/FedYogi: tensors that are statistics rather than parameters (default: BatchNorm running
+   * means and variances); they take the sites' mean, as in FedAvg, instead of a server step.
+   */
+  statisticsPatterns?: string[];
   /** FedAdam/FedYogi server learning rate, moment decays and adaptivity tau. */
   serverLearningRate?: number;
   beta1?: number;
@@ -33,6 +38,8 @@ export interface StrategyConfig {
 
 /** A MONAI UNet's head is its top up-block model.2; SegViz's multi-head UNet names heads heads.<task>. */
 export const DEFAULT_HEAD_PATTERNS = ["model.2.*", "heads.*"];
+/** Running statistics (PyTorch's BatchNorm buffers): measured on data, never gradient-trained. */
+export const DEFAULT_STATISTICS_PATTERNS = ["*.running_mean", "*.running_var"];
 /** MONAI puts each norm layer at ".adn.N"; running statistics are caught by their names too. */
 export const DEFAULT_BATCH_NORM_PATTERNS = [
   "*.adn.N.*",

@@ -1,9 +1,13 @@
 // FedAdam and FedYogi (Reddi et al., "Adaptive Federated Optimization"): the mean of the sites'
 // weights minus the global weights is a pseudo-gradient, and a server-side Adam or Yogi step
 // moves the global weights along it. The moments are strategy state and are checkpointed.
+// Statistics (BatchNorm running means and variances) are not parameters: a sign-like Adam step
+// would move a variance by the learning rate whatever its scale, even below zero, so they take
+// the sites' mean.
 
+import { NameFilter } from "../weights/name-filter.js";
 import { fromFloat64, isFloatDtype, numericView, toFloat64, type WeightSet } from "../weights/weight-set.js";
-import type { StrategyConfig } from "./config.js";
+import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "./config.js";
 import { FedAvg } from "./fedavg.js";
 import type { Aggregation, SiteUpdate, StrategyState } from "./strategy.js";
 
@@ -15,6 +19,7 @@ export class FedOpt extends FedAvg {
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly tau: number;
+  private readonly statistics: NameFilter;
   private readonly m = new Map<string, Float64Array>();
   private readonly v = new Map<string, Float64Array>();
 
@@ -28,6 +33,7 @@ export class FedOpt extends FedAvg {
     this.beta1 = config.beta1 ?? 0.9;
     this.beta2 = config.beta2 ?? 0.99;
     this.tau = config.tau ?? 1e-3;
+    this.statistics = new NameFilter(config.statisticsPatterns ?? DEFAULT_STATISTICS_PATTERNS, []);
   }
 
   override aggregate(round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation {
@@ -36,7 +42,7 @@ export class FedOpt extends FedAvg {
     for (const name of mean.aggregated) {
       const before = global.get(name)!;
       // Integer tensors (e.g. num_batches_tracked) have no gradient to follow: keep the mean.
-      if (!isFloatDtype(before.dtype)) continue;
+      if (!isFloatDtype(before.dtype) || this.statistics.shares(name)) continue;
       const x = toFloat64(before);
       const avg = numericView(mean.weights.get(name)!);
       let m = this.m.get(name);

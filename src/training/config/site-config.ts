@@ -38,6 +38,8 @@ export interface TrainingSettings {
   roi: [number, number, number];
   overlap: number;
   swBatchSize: number;
+  /** "cpu" or "cuda[:n]" (needs a CUDA libtorch). */
+  device: string;
 }
 
 export interface SiteConfig {
@@ -67,6 +69,7 @@ export const DEFAULT_TRAINING: TrainingSettings = {
   roi: [96, 96, 32],
   overlap: 0.25,
   swBatchSize: 4,
+  device: "cpu",
 };
 
 export const siteConfigSchema = {
@@ -107,6 +110,7 @@ export const siteConfigSchema = {
         roi: intTriple,
         overlap: { type: "number", minimum: 0, exclusiveMaximum: 1 },
         swBatchSize: { type: "integer", minimum: 1 },
+        device: { type: "string", pattern: "^(cpu|cuda(:[0-9]+)?)$" },
       },
       additionalProperties: false,
     },

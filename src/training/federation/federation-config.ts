@@ -30,6 +30,7 @@ export const strategySchema = {
     headLocal: { type: "boolean" },
     headPatterns: strings,
     batchNormPatterns: strings,
+    statisticsPatterns: strings,
     proximalMu: { type: "number", minimum: 0 },
     serverLearningRate: { type: "number", exclusiveMinimum: 0 },
     beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },

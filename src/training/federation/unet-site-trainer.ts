@@ -15,6 +15,7 @@ import type {
   TrainingResult,
   TrainingRound,
 } from "../../federation/site/site-trainer.js";
+import { weightSetDigest } from "../../federation/weights/weight-digest.js";
 import type { WeightSet } from "../../federation/weights/weight-set.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
@@ -84,6 +85,18 @@ export class UNetSiteTrainer implements SiteTrainer {
 
   async train(weights: WeightSet, round: TrainingRound): Promise<TrainingResult> {
     this.load(weights);
+    // Evidence of sharing for the round log: the digest of the shared tensors as received, and of
+    // the same tensors as the model now holds them (equal only if they were really loaded).
+    const state = this.model.stateDict();
+    const loaded: WeightSet = new Map();
+    for (const name of round.globalWeights.keys()) {
+      const t = state.get(name);
+      if (t !== undefined) loaded.set(name, tensorToData(t));
+    }
+    const digests = {
+      receivedSharedDigest: weightSetDigest(round.globalWeights),
+      loadedSharedDigest: weightSetDigest(loaded),
+    };
     const trainer = new Trainer(this.model, this.options);
     try {
       if (round.proximalMu > 0) {
@@ -105,7 +118,7 @@ export class UNetSiteTrainer implements SiteTrainer {
       }
       return {
         weights: this.currentWeights(),
-        metrics: { loss, steps, trainSeconds: (performance.now() - t0) / 1000 },
+        metrics: { loss, steps, trainSeconds: (performance.now() - t0) / 1000, ...digests },
         numExamples: this.prepared.trainEntries.length,
       };
     } finally {

@@ -25,6 +25,8 @@ export function predictVolume(
   image: Tensor,
   sw: SlidingWindowOptions,
   threshold = 0.5,
+  /** Where the model runs: windows go there and logits come back, so blending stays on the CPU. */
+  device = "cpu",
 ): VolumePrediction {
   const wasTraining = model.training;
   model.eval();
@@ -38,11 +40,12 @@ export function predictVolume(
           image,
           (windows) =>
             tidy(() => {
-              const out = model.forwardAll(windows);
-              return cat(
+              const out = model.forwardAll(device === "cpu" ? windows : windows.to({ device }));
+              const logits = cat(
                 heads.map((h) => out.get(h.task)!),
                 1,
               );
+              return device === "cpu" ? logits : logits.to({ device: "cpu" });
             }),
           sw,
         );

@@ -28,7 +28,9 @@ export function toEngineOrder(t: readonly [number, number, number]): [number, nu
 /** The site's multi-head UNet, its weights drawn from `seed` (same seed, same initial weights). */
 export function createSiteModel(cfg: SiteConfig, seed?: number): MultiHeadUNet {
   if (seed !== undefined) manualSeed(seed);
-  return new MultiHeadUNet(cfg.model, taskHeads(cfg.heads));
+  // Drawn on the CPU and then moved, so a seed gives the same weights on every device.
+  const model = new MultiHeadUNet(cfg.model, taskHeads(cfg.heads));
+  return cfg.training.device === "cpu" ? model : model.toDevice(cfg.training.device);
 }
 
 /** The trainer settings a site config implies. */
@@ -44,8 +46,10 @@ export function siteTrainerOptions(
     lr: t.lr,
     schedule: t.schedule,
     seed: t.seed,
+    device: t.device,
     outDir: opts.outDir,
     progress: opts.progress,
+    progressLabel: cfg.site,
     validation: {
       every: t.validateEvery,
       sw: { roiSize: toEngineOrder(t.roi), overlap: t.overlap, swBatchSize: t.swBatchSize, mode: "gaussian" },
@@ -66,7 +70,8 @@ export function createSiteTrainer(
   opts: { outDir?: string; progress?: boolean } = {},
 ): Trainer {
   setNumThreads(cfg.training.threads);
-  return new Trainer(createSiteModel(cfg), siteTrainerOptions(cfg, opts));
+  // Seeded, so a run is reproducible and every arm of a study starts from the same weights.
+  return new Trainer(createSiteModel(cfg, cfg.training.seed), siteTrainerOptions(cfg, opts));
 }
 
 export async function runSiteTraining(

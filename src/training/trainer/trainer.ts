@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Tensor as EngineTensor, keep, manualSeed, noGrad, type Tensor, tidy } from "../../engine/index.js";
 import { DiceLoss } from "../../nn/losses/dice.js";
 import { DiceCELoss } from "../../nn/losses/dice-ce.js";
+import { marginalExclusionLoss } from "../../nn/losses/marginal-exclusion.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import { Adam } from "../../nn/optim/adam.js";
 import { ConstantSchedule, CosineSchedule, type LrSchedule, StepSchedule } from "../../nn/optim/schedules.js";
@@ -35,7 +36,7 @@ export class Trainer {
   readonly history: (EpochResult | ValidationResult)[] = [];
   readonly optimizer: Adam;
   private readonly schedule: LrSchedule;
-  private readonly loss: LossFn;
+  private readonly loss: LossFn | null;
   private readonly headIndices: Map<string, number[]>;
   private proximalRef: Map<string, Tensor> | null = null;
   private readonly frozen: Tensor[];
@@ -61,10 +62,19 @@ export class Trainer {
     for (const p of this.frozen) p.requiresGrad = false;
     this.optimizer = new Adam(params, { lr: o.lr });
     this.schedule = makeSchedule(o);
+    if (o.loss === "marginal-exclusion") {
+      const binary = o.heads.find((h) => h.organs.length < 2);
+      if (binary)
+        throw new Error(
+          `trainer: the marginal + exclusion loss needs multi-class heads; '${binary.task}' has one organ`,
+        );
+    }
     this.loss =
-      o.loss === "dicece"
-        ? new DiceCELoss({ toOnehotY: true, softmax: true })
-        : new DiceLoss({ toOnehotY: true, softmax: true });
+      o.loss === "marginal-exclusion"
+        ? null
+        : o.loss === "dicece"
+          ? new DiceCELoss({ toOnehotY: true, softmax: true })
+          : new DiceLoss({ toOnehotY: true, softmax: true });
   }
 
   get heads(): HeadSpec[] {
@@ -79,14 +89,40 @@ export class Trainer {
     this.proximalMu = mu;
     if (this.proximalRef) for (const t of this.proximalRef.values()) t.dispose();
     this.proximalRef =
-      weights && new Map([...weights].map(([k, v]) => [k, keep(noGrad(() => v.detach().clone()))]));
+      weights &&
+      new Map(
+        [...weights].map(([k, v]) => {
+          const device = this.o.device ?? "cpu";
+          return [
+            k,
+            keep(noGrad(() => (v.device === device ? v.detach().clone() : v.detach().to({ device })))),
+          ];
+        }),
+      );
   }
 
-  private stepLoss(image: Tensor, label: Tensor): Tensor {
+  /** One head's loss; `annotated` (organ names) only matters to the marginal + exclusion loss. */
+  private headLoss(h: HeadSpec, logits: Tensor, label: Tensor, annotated?: readonly string[]): Tensor {
+    const target = headTarget(label, this.headIndices.get(h.task)!);
+    if (this.loss) return this.loss.forward(logits, target);
+    const channels = h.organs.flatMap((o, k) =>
+      annotated === undefined || annotated.includes(o) ? [k + 1] : [],
+    );
+    if (channels.length === 0)
+      throw new Error(
+        `trainer: a batch annotates none of head '${h.task}''s organs [${h.organs.join(", ")}]`,
+      );
+    return marginalExclusionLoss(logits, target, {
+      annotated: channels,
+      lambdaExclusion: this.o.lambdaExclusion ?? 1,
+    });
+  }
+
+  private stepLoss(image: Tensor, label: Tensor, annotated?: readonly string[]): Tensor {
     const out = this.model.forwardAll(image);
     let total: Tensor | null = null;
     for (const h of this.o.heads) {
-      const l = this.loss.forward(out.get(h.task)!, headTarget(label, this.headIndices.get(h.task)!));
+      const l = this.headLoss(h, out.get(h.task)!, label, annotated);
       total = total === null ? l : total.add(l);
     }
     const mu = this.proximalMu ?? this.o.proximalMu ?? 0;
@@ -112,16 +148,31 @@ export class Trainer {
     const lr = this.schedule.apply(this.optimizer, epoch);
     manualSeed(this.o.seed * 100_003 + epoch);
     this.model.train();
+    // A frozen part runs as in inference: its BatchNorm uses and keeps its running statistics, so
+    // fine-tuning the heads leaves the body exactly as it was (e.g. the federation's shared body).
+    const trainOnly = this.o.trainOnly;
+    if (trainOnly) {
+      for (const [name, m] of this.model.namedModules()) {
+        const dotted = `${name}.`;
+        if (!trainOnly.some((p) => dotted.startsWith(p) || p.startsWith(dotted))) m.training = false;
+      }
+    }
     const t0 = performance.now();
     let sum = 0;
     let steps = 0;
-    const bar = this.o.progress ? progress(`epoch ${epoch + 1}`, 0) : null;
+    const label = this.o.progressLabel ? `${this.o.progressLabel} epoch ${epoch + 1}` : `epoch ${epoch + 1}`;
+    const bar = this.o.progress ? progress(label, 0) : null;
     for await (const b of source.batches(epoch)) {
       const loss = tidy(() => {
-        const image = EngineTensor.fromArray(b.image, b.shape);
-        const label = EngineTensor.fromArray(b.label, b.shape);
+        const device = this.o.device ?? "cpu";
+        let image = EngineTensor.fromArray(b.image, b.shape);
+        let label = EngineTensor.fromArray(b.label, b.shape);
+        if (device !== "cpu") {
+          image = image.to({ device });
+          label = label.to({ device });
+        }
         this.optimizer.zeroGrad(false);
-        const l = this.stepLoss(image, label);
+        const l = this.stepLoss(image, label, b.annotated);
         l.backward();
         this.optimizer.step();
         return l.item();
@@ -159,6 +210,8 @@ export class Trainer {
           this.o.heads.map((h) => ({ task: h.task, organIndices: this.headIndices.get(h.task)! })),
           image,
           this.o.validation!.sw,
+          0.5,
+          this.o.device,
         );
         for (const p of pred.probabilities.values()) p.dispose();
         return pred.labels.toArray() as Uint8Array;

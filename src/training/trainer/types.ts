@@ -8,6 +8,11 @@ export interface TrainingBatch {
   image: Float32Array;
   label: Uint8Array;
   shape: [number, number, number, number, number];
+  /**
+   * Organs annotated in every patch of this batch (partial labels): needed by the marginal +
+   * exclusion loss; absent means every organ of the vocabulary is annotated.
+   */
+  annotated?: readonly string[];
 }
 
 export interface BatchSource {
@@ -32,7 +37,15 @@ export interface TrainerOptions {
   organs: readonly string[];
   /** The heads this site trains and the organs each predicts. */
   heads: HeadSpec[];
-  loss: "dice" | "dicece";
+  /**
+   * "marginal-exclusion" (Shi et al. 2021) needs every head to be multi-class and uses each
+   * batch's `annotated` organs.
+   */
+  loss: "dice" | "dicece" | "marginal-exclusion";
+  /** Weight of the exclusion term of the marginal + exclusion loss (default 1). */
+  lambdaExclusion?: number;
+  /** Where the model and batches live: "cpu" (default) or "cuda[:n]" (model moved by the caller). */
+  device?: string;
   lr: number;
   schedule?: LrScheduleConfig;
   seed: number;
@@ -47,6 +60,8 @@ export interface TrainerOptions {
   log?: (fields: Record<string, unknown>) => void;
   /** Show a progress bar / progress lines per epoch. */
   progress?: boolean;
+  /** Names the progress bar (e.g. the site), before "epoch N". */
+  progressLabel?: string;
   /** Stored in every checkpoint's trainer.json (e.g. the model config and preprocessing), for predict. */
   checkpointInfo?: Record<string, unknown>;
 }

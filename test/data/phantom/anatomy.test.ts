@@ -87,11 +87,12 @@ describe("phantom anatomy", () => {
       const leftKidney = worldCentroid(p.tissue, kidneySide("left"));
       const spine = worldCentroid(p.tissue, Tissue.disc);
       const at = `seed ${p.seed}`;
-      // Patient's right is -x in RAS.
-      assert.ok(liver[0] < -15, `liver x ${liver[0]} (${at})`);
-      assert.ok(rightKidney[0] < -30, `right kidney x ${rightKidney[0]} (${at})`);
-      assert.ok(spleen[0] > 40, `spleen x ${spleen[0]} (${at})`);
-      assert.ok(leftKidney[0] > 30, `left kidney x ${leftKidney[0]} (${at})`);
+      // NIfTI world space is RAS+: the patient's right is +x (the real CT in shared/data has its
+      // liver and right kidney at x = +64 mm, its spleen at -113 mm).
+      assert.ok(liver[0] > 15, `liver x ${liver[0]} (${at})`);
+      assert.ok(rightKidney[0] > 30, `right kidney x ${rightKidney[0]} (${at})`);
+      assert.ok(spleen[0] < -40, `spleen x ${spleen[0]} (${at})`);
+      assert.ok(leftKidney[0] < -30, `left kidney x ${leftKidney[0]} (${at})`);
       assert.ok(Math.abs(spine[0]) < 5, `spine on the midline (${at})`);
       assert.ok(Math.abs(pancreas[0]) < 40, `pancreas crosses the midline (${at})`);
       // Posterior is -y: kidneys, spleen and spine lie behind the pancreas.

@@ -132,10 +132,11 @@ describe("phantom federation on disk", () => {
       const ids = [...valueCounts(label).keys()].sort((a, b) => a - b);
       assert.deepEqual(ids, [0, 1, 2, 3, 6, 11]);
       assert.equal(BTCV_LABELS.spleen, 1);
-      assert.ok(worldCentroid(label, BTCV_LABELS.rightKidney)[0] < -30, "right kidney at -x");
-      assert.ok(worldCentroid(label, BTCV_LABELS.leftKidney)[0] > 30, "left kidney at +x");
-      assert.ok(worldCentroid(label, BTCV_LABELS.liver)[0] < 0, "liver at -x");
-      assert.ok(worldCentroid(label, BTCV_LABELS.spleen)[0] > 0, "spleen at +x");
+      // RAS+: the patient's right is +x.
+      assert.ok(worldCentroid(label, BTCV_LABELS.rightKidney)[0] > 30, "right kidney at +x");
+      assert.ok(worldCentroid(label, BTCV_LABELS.leftKidney)[0] < -30, "left kidney at -x");
+      assert.ok(worldCentroid(label, BTCV_LABELS.liver)[0] > 0, "liver at +x");
+      assert.ok(worldCentroid(label, BTCV_LABELS.spleen)[0] < 0, "spleen at -x");
       const pancreas = worldCentroid(label, BTCV_LABELS.pancreas);
       assert.ok(worldCentroid(label, BTCV_LABELS.rightKidney)[1] < pancreas[1], "kidneys behind pancreas");
     }

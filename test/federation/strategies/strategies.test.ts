@@ -180,6 +180,13 @@ describe("FedAdam and FedYogi", () => {
     assert.notDeepEqual(expected, [2, 4]);
     // Integer tensors have no gradient to follow: they take the mean.
     assert.equal(result.weights.get(BN_COUNT)!.data[0], 15n);
+    // So do running statistics: the mean of (0, 0) and (2, 4), not a server step.
+    assert.deepEqual(values(result.weights.get(BN_MEAN)), [1, 2]);
+    // BatchNorm's weight is a parameter: it takes the step (means (2, 3)).
+    assert.deepEqual(
+      values(result.weights.get(BN_W)),
+      [2, 3].map((d) => step(0.99 * 1e-6 + 0.01 * d * d, 0.1 * d)),
+    );
   });
 
   test("FedYogi uses the sign-controlled second moment", () => {

@@ -1,0 +1,101 @@
+// The central arms: one model with one multi-class head (background + every organ) trained on the
+// pooled data of all sites, all windowed with the central HU window. "naive" counts the organs a
+// site did not annotate as background (the study's central baseline); "marginal-exclusion" uses
+// Shi et al.'s losses, which treat them as unknown. Steps take their batches from the sites in
+// turn, so each batch comes from one site and carries the organs it annotated.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
+import { manualSeed, setNumThreads } from "../../engine/index.js";
+import { saveStateDict } from "../../nn/checkpoint.js";
+import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
+import type { HeadSpec } from "../../training/trainer/heads.js";
+import { Trainer } from "../../training/trainer/trainer.js";
+import type { TrainingBatch } from "../../training/trainer/types.js";
+import { logEvent } from "../../util/progress.js";
+import type { ArmSpec } from "../config/arms.js";
+import type { ExperimentConfig } from "../config/experiment-config.js";
+import { experimentSiteConfig } from "./site-config.js";
+import { epochCurve, type TrainedArm } from "./trained-arm.js";
+
+export const CENTRAL_TASK = "central";
+
+/** One epoch of every site's loader, a batch from each site in turn until all are exhausted. */
+export async function* interleaveSites(
+  loaders: readonly PatchLoader[],
+  annotated: readonly (readonly string[])[],
+  epoch: number,
+): AsyncGenerator<TrainingBatch> {
+  const iterators = loaders.map((l) => l.epoch(epoch)[Symbol.asyncIterator]());
+  const live = iterators.map(() => true);
+  while (live.some(Boolean)) {
+    for (let s = 0; s < iterators.length; s++) {
+      if (!live[s]) continue;
+      const next = await iterators[s]!.next();
+      if (next.done) live[s] = false;
+      else yield { ...next.value, annotated: annotated[s] };
+    }
+  }
+}
+
+export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: string): Promise<TrainedArm> {
+  const t0 = performance.now();
+  setNumThreads(exp.threads);
+  const configs = exp.sites.map((site) =>
+    experimentSiteConfig(exp, site, { window: exp.centralWindow, outDir: join(dir, "sites", site.name) }),
+  );
+  const loaders: PatchLoader[] = [];
+  const head: HeadSpec = { task: CENTRAL_TASK, organs: [...exp.organs] };
+  manualSeed(exp.seed);
+  let model = new MultiHeadUNet(exp.model, [{ name: CENTRAL_TASK, outChannels: exp.organs.length + 1 }]);
+  if (exp.device !== "cpu") model = model.toDevice(exp.device);
+  const naive = arm.centralLoss !== "marginal-exclusion";
+  const trainer = new Trainer(model, {
+    organs: exp.organs,
+    heads: [head],
+    loss: naive ? exp.training.loss : "marginal-exclusion",
+    lambdaExclusion: arm.lambdaExclusion,
+    lr: exp.training.lr,
+    schedule: exp.training.schedule,
+    seed: exp.seed,
+    device: exp.device,
+    outDir: dir,
+    progress: true,
+    progressLabel: arm.name,
+    log: (f) => logEvent({ arm: arm.name, ...f }),
+    checkpointInfo: {
+      site: arm.name,
+      model: exp.model,
+      preprocess: configs[0]!.preprocess,
+      roi: exp.inference.roi,
+      overlap: exp.inference.overlap,
+    },
+  });
+  try {
+    for (const cfg of configs) loaders.push(await createSitePatchLoader(cfg, await prepareSite(cfg)));
+    // The naive arm is told nothing about partial labels: every batch counts as fully annotated.
+    const annotated = exp.sites.map((s) => (naive ? exp.organs : s.organs));
+    const last = join(dir, "last");
+    if (existsSync(join(last, "trainer.json"))) await trainer.resume(last);
+    await trainer.fit({ batches: (e) => interleaveSites(loaders, annotated, e) }, exp.training.epochs);
+    const exportFile = join(dir, `monai-unet-${CENTRAL_TASK}.safetensors`);
+    await saveStateDict(exportFile, model.monaiStateDict(CENTRAL_TASK), {
+      task: CENTRAL_TASK,
+      organs: JSON.stringify(head.organs),
+      config: JSON.stringify({ ...exp.model, outChannels: head.organs.length + 1 }),
+    });
+    return {
+      name: arm.name,
+      members: [last],
+      exports: [exportFile],
+      curves: [await epochCurve(join(dir, "metrics.jsonl"), CENTRAL_TASK)],
+      trainSeconds: (performance.now() - t0) / 1000,
+      loss: naive ? exp.training.loss : "marginal-exclusion",
+    };
+  } finally {
+    for (const l of loaders) await l.close();
+    trainer.dispose();
+    model.dispose();
+  }
+}

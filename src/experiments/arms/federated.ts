@@ -1,0 +1,253 @@
+// The SegViz arms: the sites train in a federation run by the real runtime (a coordinator and one
+// process per site, gRPC over loopback, per-site tokens), the body aggregated by the arm's strategy
+// and each site's head kept local. Afterwards each site's model is its own local tensors over the
+// final shared ones; optionally its head is fine-tuned alone (the study's last 150 epochs).
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { setNumThreads } from "../../engine/index.js";
+import { loadCheckpoint } from "../../federation/coordinator/checkpoint.js";
+import type { RoundRecord, SiteRoundRecord } from "../../federation/coordinator/round-log.js";
+import { simulate } from "../../federation/simulation/simulate.js";
+import { LocalStateStore } from "../../federation/site/local-state.js";
+import type { WeightSet } from "../../federation/weights/weight-set.js";
+import { dataToTensor, saveStateDict, tensorToData } from "../../nn/checkpoint.js";
+import type { SiteConfig } from "../../training/config/site-config.js";
+import { UNET_TRAINER_MODULE } from "../../training/federation/unet-trainer-module.js";
+import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
+import { createSiteModel, siteTrainerOptions } from "../../training/site/run-site-training.js";
+import { Trainer } from "../../training/trainer/trainer.js";
+import { logEvent, progress } from "../../util/progress.js";
+import type { ArmSpec } from "../config/arms.js";
+import type { ExperimentConfig } from "../config/experiment-config.js";
+import type { CurveSeries, SharingEvidence } from "../report/report-types.js";
+import { experimentSiteConfig, siteTask } from "./site-config.js";
+import type { TrainedArm } from "./trained-arm.js";
+
+function readRoundLog(file: string): (RoundRecord | SiteRoundRecord)[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as RoundRecord | SiteRoundRecord);
+}
+
+function completedRounds(records: readonly (RoundRecord | SiteRoundRecord)[]): RoundRecord[] {
+  return records.filter((r): r is RoundRecord => r.type === "round" && r.status === "completed");
+}
+
+/** The site-round records of the attempts that completed each round. */
+function acceptedSiteRounds(records: readonly (RoundRecord | SiteRoundRecord)[]): SiteRoundRecord[] {
+  const done = new Map(completedRounds(records).map((r) => [r.round, r.attempt]));
+  return records.filter(
+    (r): r is SiteRoundRecord =>
+      r.type === "site-round" && r.status === "accepted" && done.get(r.round) === r.attempt,
+  );
+}
+
+/** What the round log and the weights prove was shared. */
+export function sharingEvidence(
+  records: readonly (RoundRecord | SiteRoundRecord)[],
+  sites: readonly string[],
+  global: WeightSet,
+  initial: WeightSet,
+  localPerSite: Record<string, number>,
+): SharingEvidence {
+  const rounds = completedRounds(records);
+  const siteRounds = acceptedSiteRounds(records);
+  let verified = 0;
+  for (const r of rounds) {
+    const these = siteRounds.filter((s) => s.round === r.round);
+    const loaded = these.map((s) => s.metrics?.loadedSharedDigest);
+    const ok =
+      these.length === sites.length &&
+      these.every((s) => s.metrics?.loadedSharedDigest === s.metrics?.receivedSharedDigest) &&
+      loaded.every((d) => d !== undefined && d === loaded[0]);
+    if (ok) verified++;
+  }
+  let changed = false;
+  let parameters = 0;
+  for (const [name, t] of global) {
+    parameters += t.shape.reduce((a, b) => a * b, 1);
+    const before = initial.get(name);
+    if (before === undefined) continue;
+    const a = t.data as ArrayLike<number>;
+    const b = before.data as ArrayLike<number>;
+    for (let i = 0; i < a.length && !changed; i++) if (a[i] !== b[i]) changed = true;
+  }
+  return {
+    rounds: rounds.length,
+    sharedTensors: global.size,
+    sharedParameters: parameters,
+    localTensorsPerSite: localPerSite,
+    sharedIdenticalAcrossSites: rounds.length > 0 && verified === rounds.length,
+    roundsVerified: verified,
+    bodyChangedFromInitial: changed,
+    bytesIn: rounds.reduce((s, r) => s + r.bytesIn, 0),
+    bytesOut: rounds.reduce((s, r) => s + r.bytesOut, 0),
+  };
+}
+
+/** Each site's training loss per round, from the round log. */
+export function roundCurves(
+  records: readonly (RoundRecord | SiteRoundRecord)[],
+  sites: readonly string[],
+): CurveSeries[] {
+  const siteRounds = acceptedSiteRounds(records);
+  return sites.map((site) => ({
+    name: site,
+    x: "round" as const,
+    points: siteRounds
+      .filter((r) => r.site === site && typeof r.metrics?.loss === "number")
+      .sort((a, b) => a.round - b.round)
+      .map((r) => ({ x: r.round, loss: r.metrics!.loss! })),
+  }));
+}
+
+function watchRounds(file: string, arm: string, total: number): () => void {
+  const bar = progress(`${arm}: federation rounds`, total);
+  const timer = setInterval(() => bar.update(completedRounds(readRoundLog(file)).length), 2000);
+  return () => {
+    clearInterval(timer);
+    bar.finish();
+  };
+}
+
+/** Fine-tunes only the head for `epochs` more epochs (body frozen), as the study's last stage. */
+async function fineTuneHead(cfg: SiteConfig, trainer: Trainer, epochs: number): Promise<void> {
+  const loader = await createSitePatchLoader(cfg, await prepareSite(cfg));
+  try {
+    const target = trainer.epoch + epochs;
+    while (trainer.epoch < target) await trainer.trainEpoch({ batches: (e) => loader.epoch(e) });
+  } finally {
+    await loader.close();
+  }
+}
+
+export async function trainFederatedArm(
+  exp: ExperimentConfig,
+  arm: ArmSpec,
+  dir: string,
+): Promise<TrainedArm> {
+  const t0 = performance.now();
+  const t = exp.training;
+  const rounds = t.epochs / t.roundEpochs;
+  const perSite = Math.max(1, Math.floor(exp.threads / exp.sites.length));
+  const configs = exp.sites.map((site) =>
+    experimentSiteConfig(exp, site, {
+      window: site.window,
+      outDir: join(dir, "sites", site.name),
+      threads: perSite,
+    }),
+  );
+  const coordinatorDir = join(dir, "coordinator");
+  await mkdir(coordinatorDir, { recursive: true });
+  for (const c of configs) await mkdir(c.outDir, { recursive: true });
+  const roundLog = join(coordinatorDir, "rounds.jsonl");
+  const tokens = configs.map(() => randomBytes(24).toString("hex"));
+  logEvent({
+    event: "arm.federation",
+    arm: arm.name,
+    strategy: arm.strategy!.name,
+    rounds,
+    sites: configs.length,
+  });
+  const stop = watchRounds(roundLog, arm.name, rounds);
+  let result: Awaited<ReturnType<typeof simulate>>;
+  try {
+    result = await simulate({
+      coordinator: {
+        rounds,
+        strategy: { ...arm.strategy!, localEpochs: t.roundEpochs },
+        sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
+        minSitesToStart: configs.length,
+        minSitesToClose: configs.length,
+        checkpointDir: coordinatorDir,
+        resume: true,
+        roundLogFile: roundLog,
+        logFile: join(coordinatorDir, "coordinator.log"),
+      },
+      threadsPerSite: perSite,
+      stdio: "ignore",
+      sites: configs.map((c, i) => ({
+        config: {
+          siteId: c.site,
+          token: tokens[i],
+          stateDir: join(c.outDir, "state"),
+          logFile: join(c.outDir, "site.log"),
+        },
+        trainer: { module: UNET_TRAINER_MODULE, options: { site: c, initSeed: exp.seed } },
+      })),
+    });
+  } finally {
+    stop();
+  }
+  const failed = result.sites.filter((s) => s.exitCode !== 0);
+  if (result.completedRounds !== rounds || failed.length > 0) {
+    throw new Error(
+      `arm ${arm.name}: the federation completed ${result.completedRounds} of ${rounds} rounds${failed
+        .map((s) => `; site ${s.siteId} exited ${s.exitCode}${s.error ? `: ${s.error}` : ""}`)
+        .join("")} (logs in ${dir})`,
+    );
+  }
+  const checkpoint = loadCheckpoint(coordinatorDir);
+  if (checkpoint === undefined || checkpoint.round !== rounds)
+    throw new Error(`arm ${arm.name}: no coordinator checkpoint of round ${rounds} in ${coordinatorDir}`);
+  const records = readRoundLog(roundLog);
+
+  // Each site's final model: its own local tensors (saved after its last round) over the final shared ones.
+  setNumThreads(exp.threads);
+  const members: string[] = [];
+  const exports: string[] = [];
+  const localPerSite: Record<string, number> = {};
+  let initial: WeightSet | undefined;
+  for (const [i, cfg] of configs.entries()) {
+    const site = exp.sites[i]!;
+    const local = await new LocalStateStore(join(cfg.outDir, "state")).loadUpTo(rounds);
+    if (local === undefined || local.round !== rounds)
+      throw new Error(`arm ${arm.name}: site ${cfg.site} saved no local state for round ${rounds}`);
+    localPerSite[cfg.site] = local.weights.size;
+    const siteCfg = { ...cfg, training: { ...cfg.training, threads: exp.threads } };
+    const model = createSiteModel(siteCfg, exp.seed);
+    initial ??= new Map([...model.stateDict()].map(([k, v]) => [k, tensorToData(v)]));
+    const merged = new Map([...local.weights, ...checkpoint.global].map(([k, d]) => [k, dataToTensor(d)]));
+    try {
+      model.loadStateDict(merged);
+    } finally {
+      for (const v of merged.values()) v.dispose();
+    }
+    const trainer = new Trainer(model, {
+      ...siteTrainerOptions(siteCfg, { progress: true }),
+      trainOnly: t.headFineTuneEpochs > 0 ? ["heads."] : undefined,
+    });
+    try {
+      trainer.epoch = t.epochs;
+      if (t.headFineTuneEpochs > 0) await fineTuneHead(siteCfg, trainer, t.headFineTuneEpochs);
+      const final = join(cfg.outDir, "final");
+      await trainer.saveCheckpoint(final);
+      members.push(final);
+      const exportFile = join(cfg.outDir, `monai-unet-${siteTask(site)}.safetensors`);
+      await saveStateDict(exportFile, model.monaiStateDict(siteTask(site)), {
+        task: siteTask(site),
+        organs: JSON.stringify(site.organs),
+        config: JSON.stringify({ ...exp.model, outChannels: site.organs.length + 1 }),
+      });
+      exports.push(exportFile);
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  }
+  const sites = configs.map((c) => c.site);
+  return {
+    name: arm.name,
+    members,
+    exports,
+    curves: roundCurves(records, sites),
+    trainSeconds: (performance.now() - t0) / 1000,
+    loss: t.loss,
+    strategy: arm.strategy!.name,
+    sharing: sharingEvidence(records, sites, checkpoint.global, initial!, localPerSite),
+  };
+}

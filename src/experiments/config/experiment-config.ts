@@ -1,0 +1,351 @@
+// The study's experiment file (`segviz experiment --config study.json`): the sites and their label
+// maps and HU windows, the external test set, the model, the training budget shared by every arm,
+// the arms, inference and statistics settings, seeds and threads. Validated against a JSON Schema;
+// errors name the file and the field. Defaults are the SegViz study's (../shared/DESIGN.md).
+import { readFile } from "node:fs/promises";
+import { annotatedOrgans, type LabelMap } from "../../data/datasets/labelMap.js";
+import type { DatasetSpec } from "../../data/datasets/listCases.js";
+import { ORGANS } from "../../data/datasets/organs.js";
+import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augment-settings.js";
+import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";
+import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";
+import { resolveLabelMap } from "../../training/config/label-map-presets.js";
+import {
+  augmentSchema,
+  datasetSpecSchema,
+  intTriple,
+  labelMapSchema,
+  modelSchema,
+  preprocessSchema,
+  scheduleSchema,
+} from "../../training/config/schema-parts.js";
+import { validateAgainstSchema } from "../../training/config/validate-json.js";
+import type { LrScheduleConfig } from "../../training/trainer/types.js";
+import { ARM_KINDS, type ArmSpec, DEFAULT_ARMS, resolveArm } from "./arms.js";
+
+export type HuWindow = [number, number];
+
+export interface ExperimentSite {
+  name: string;
+  data: DatasetSpec;
+  labelMap: LabelMap;
+  /** Organs the site annotates (from its label map). */
+  organs: string[];
+  /** HU window of this site's preprocessing (the study windows each site for its organ). */
+  window: HuWindow;
+}
+
+export interface ExperimentTraining {
+  /** Local epochs per site (federated arms: rounds x roundEpochs). */
+  epochs: number;
+  /** Federated arms aggregate after this many local epochs (the study: 10). */
+  roundEpochs: number;
+  /** Federated arms: epochs of head-only fine-tuning at each site after the federation (the study: 150). */
+  headFineTuneEpochs: number;
+  /** Volumes per step; each gives augment.numSamples patches. */
+  batchSize: number;
+  lr: number;
+  schedule: LrScheduleConfig;
+  /** Supervised loss of the individual, federated and naive central arms. */
+  loss: "dice" | "dicece";
+  workers: number;
+}
+
+export interface ExperimentInference {
+  /** Sliding-window ROI in voxels (i, j, k); the study: 160^3. */
+  roi: [number, number, number];
+  overlap: number;
+  swBatchSize: number;
+  /** Probability an organ must exceed to win a voxel in head fusion. */
+  threshold: number;
+}
+
+export interface ExperimentConfig {
+  name: string;
+  outDir: string;
+  cacheDir: string;
+  /** Seeds the initial weights (the same for every arm and site), splits and patch sampling. */
+  seed: number;
+  threads: number;
+  /** "cpu" or "cuda" (needs a CUDA libtorch, see the README). */
+  device: string;
+  /** Label vocabulary: organ i is label i + 1 everywhere (training caches, predictions, reports). */
+  organs: string[];
+  sites: ExperimentSite[];
+  test: { name: string; data: DatasetSpec; labelMap: LabelMap; maxCases: number | null };
+  /** HU window of the central arms, over all organs (the study: -200..304). */
+  centralWindow: HuWindow;
+  model: UNetConfig;
+  /** Orientation, spacing, crop and padding, common to all sites (the window is per site). */
+  preprocess: Omit<PreprocessSettings, "window">;
+  augment: AugmentSettings;
+  training: ExperimentTraining;
+  inference: ExperimentInference;
+  arms: ArmSpec[];
+  /** The arm the others are tested against. */
+  baseline: string;
+  evaluation: { hd95: boolean; overlayCases: number; alpha: number };
+}
+
+export const DEFAULT_TRAINING: ExperimentTraining = {
+  epochs: 500,
+  roundEpochs: 10,
+  headFineTuneEpochs: 150,
+  batchSize: 2,
+  lr: 1e-4,
+  schedule: { kind: "constant" },
+  loss: "dice",
+  workers: 1,
+};
+
+export const DEFAULT_INFERENCE: ExperimentInference = {
+  roi: [160, 160, 160],
+  overlap: 0.25,
+  swBatchSize: 4,
+  threshold: 0.5,
+};
+
+const name = { type: "string", pattern: "^[A-Za-z0-9_-]+$" } as const;
+const window = {
+  type: "array",
+  items: { type: "number" },
+  minItems: 2,
+  maxItems: 2,
+} as const;
+const { window: _w, ...preprocessWithoutWindow } = preprocessSchema.properties;
+
+export const experimentConfigSchema = {
+  type: "object",
+  properties: {
+    name,
+    outDir: { type: "string", minLength: 1 },
+    cacheDir: { type: "string", minLength: 1 },
+    seed: { type: "integer", minimum: 0 },
+    threads: { type: "integer", minimum: 1 },
+    device: { type: "string", pattern: "^(cpu|cuda(:[0-9]+)?)$" },
+    organs: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, uniqueItems: true },
+    sites: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        properties: { name, data: datasetSpecSchema, labelMap: labelMapSchema, window },
+        required: ["name", "data", "labelMap", "window"],
+        additionalProperties: false,
+      },
+    },
+    test: {
+      type: "object",
+      properties: {
+        name,
+        data: datasetSpecSchema,
+        labelMap: labelMapSchema,
+        maxCases: { type: "integer", minimum: 1 },
+      },
+      required: ["data", "labelMap"],
+      additionalProperties: false,
+    },
+    centralWindow: window,
+    model: modelSchema,
+    preprocess: { ...preprocessSchema, properties: preprocessWithoutWindow },
+    augment: augmentSchema,
+    training: {
+      type: "object",
+      properties: {
+        epochs: { type: "integer", minimum: 1 },
+        roundEpochs: { type: "integer", minimum: 1 },
+        headFineTuneEpochs: { type: "integer", minimum: 0 },
+        batchSize: { type: "integer", minimum: 1 },
+        lr: { type: "number", exclusiveMinimum: 0 },
+        schedule: scheduleSchema,
+        loss: { enum: ["dice", "dicece"] },
+        workers: { type: "integer", minimum: 1 },
+      },
+      additionalProperties: false,
+    },
+    inference: {
+      type: "object",
+      properties: {
+        roi: intTriple,
+        overlap: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+        swBatchSize: { type: "integer", minimum: 1 },
+        threshold: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+      },
+      additionalProperties: false,
+    },
+    arms: {
+      type: "array",
+      minItems: 1,
+      items: {
+        oneOf: [
+          { enum: ARM_KINDS },
+          {
+            type: "object",
+            properties: {
+              kind: { enum: ARM_KINDS },
+              name,
+              label: { type: "string", minLength: 1 },
+              proximalMu: { type: "number", minimum: 0 },
+              serverLearningRate: { type: "number", exclusiveMinimum: 0 },
+              tau: { type: "number", exclusiveMinimum: 0 },
+              lambdaExclusion: { type: "number", minimum: 0 },
+            },
+            required: ["kind"],
+            additionalProperties: false,
+          },
+        ],
+      },
+    },
+    baseline: name,
+    evaluation: {
+      type: "object",
+      properties: {
+        hd95: { type: "boolean" },
+        overlayCases: { type: "integer", minimum: 0 },
+        alpha: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+      },
+      additionalProperties: false,
+    },
+  },
+  required: ["sites", "test", "outDir"],
+  additionalProperties: false,
+} as const;
+
+type Raw = {
+  name?: string;
+  outDir: string;
+  cacheDir?: string;
+  seed?: number;
+  threads?: number;
+  device?: string;
+  organs?: string[];
+  sites: { name: string; data: DatasetSpec; labelMap: string | LabelMap; window: HuWindow }[];
+  test: { name?: string; data: DatasetSpec; labelMap: string | LabelMap; maxCases?: number };
+  centralWindow?: HuWindow;
+  model?: Partial<UNetConfig>;
+  preprocess?: Partial<Omit<PreprocessSettings, "window">>;
+  augment?: Partial<AugmentSettings>;
+  training?: Partial<ExperimentTraining>;
+  inference?: Partial<ExperimentInference>;
+  arms?: (string | Record<string, unknown>)[];
+  baseline?: string;
+  evaluation?: Partial<ExperimentConfig["evaluation"]>;
+};
+
+function invalid(source: string, field: string, why: string): Error {
+  return new Error(`${source}: invalid config:\n  ${field}: ${why}`);
+}
+
+function checkWindow(w: HuWindow, source: string, field: string): HuWindow {
+  if (!(w[0] < w[1])) throw invalid(source, field, `needs low < high HU, got [${w[0]}, ${w[1]}]`);
+  return w;
+}
+
+/** Validates `value` (a parsed experiment file) and fills in defaults; errors name `source` and the field. */
+export function parseExperimentConfig(value: unknown, source: string): ExperimentConfig {
+  const raw = validateAgainstSchema<Raw>(value, experimentConfigSchema, source);
+  const organs = raw.organs ?? [...ORGANS];
+  const names = new Set<string>();
+  const sites = raw.sites.map((s, i): ExperimentSite => {
+    if (names.has(s.name)) throw invalid(source, `/sites/${i}/name`, `site '${s.name}' is listed twice`);
+    names.add(s.name);
+    const labelMap = resolveLabelMap(s.labelMap, `${source}: /sites/${i}/labelMap`);
+    const mapOrgans = labelMap.organs ?? ORGANS;
+    if (mapOrgans.join() !== organs.join()) {
+      throw invalid(
+        source,
+        `/sites/${i}/labelMap`,
+        `its organ vocabulary [${mapOrgans.join(", ")}] differs from the experiment's [${organs.join(", ")}]`,
+      );
+    }
+    return {
+      name: s.name,
+      data: s.data,
+      labelMap,
+      organs: annotatedOrgans(labelMap),
+      window: checkWindow(s.window, source, `/sites/${i}/window`),
+    };
+  });
+  const testMap = resolveLabelMap(raw.test.labelMap, `${source}: /test/labelMap`);
+  if ((testMap.organs ?? ORGANS).join() !== organs.join())
+    throw invalid(source, "/test/labelMap", "its organ vocabulary differs from the experiment's organs");
+  const model: UNetConfig = { ...SEGVIZ_UNET, ...raw.model };
+  if (model.strides.length !== model.channels.length - 1)
+    throw invalid(
+      source,
+      "/model/strides",
+      `needs ${model.channels.length - 1} entries, one less than /model/channels`,
+    );
+  // MONAI's UNet concatenates each skip with the upsampled path: sizes must halve exactly at every stride.
+  const factor = model.strides.reduce((a, b) => a * b, 1);
+  const augment = { ...SEGVIZ_AUGMENT, ...raw.augment };
+  const inference = { ...DEFAULT_INFERENCE, ...raw.inference };
+  for (const [field, size] of [
+    ["/augment/patchSize", augment.patchSize],
+    ["/inference/roi", inference.roi],
+  ] as const) {
+    if (size.some((n) => n % factor !== 0))
+      throw invalid(
+        source,
+        field,
+        `[${size.join(", ")}] must be multiples of ${factor} (the product of /model/strides)`,
+      );
+  }
+  const training = { ...DEFAULT_TRAINING, ...raw.training };
+  if (training.epochs % training.roundEpochs !== 0) {
+    throw invalid(
+      source,
+      "/training/roundEpochs",
+      `epochs (${training.epochs}) must be a whole number of rounds of ${training.roundEpochs} epochs`,
+    );
+  }
+  const arms = (raw.arms ?? DEFAULT_ARMS).map((a, i) => resolveArm(a, `${source}: /arms/${i}`));
+  const armNames = arms.map((a) => a.name);
+  const dup = armNames.find((n, i) => armNames.indexOf(n) !== i);
+  if (dup !== undefined) throw invalid(source, "/arms", `two arms are named '${dup}'`);
+  const baseline = raw.baseline ?? (armNames.includes("individual") ? "individual" : armNames[0]!);
+  if (!armNames.includes(baseline))
+    throw invalid(source, "/baseline", `'${baseline}' is not one of the arms [${armNames.join(", ")}]`);
+  const { window: _ignored, ...preprocessDefaults } = SEGVIZ_PREPROCESS;
+  return {
+    name: raw.name ?? "segviz-study",
+    outDir: raw.outDir,
+    cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
+    seed: raw.seed ?? 0,
+    threads: raw.threads ?? 2,
+    device: raw.device ?? "cpu",
+    organs,
+    sites,
+    test: {
+      name: raw.test.name ?? "test",
+      data: raw.test.data,
+      labelMap: testMap,
+      maxCases: raw.test.maxCases ?? null,
+    },
+    centralWindow: checkWindow(raw.centralWindow ?? [-200, 304], source, "/centralWindow"),
+    model,
+    preprocess: { ...preprocessDefaults, ...raw.preprocess },
+    augment,
+    training,
+    inference,
+    arms,
+    baseline,
+    evaluation: { hd95: true, overlayCases: 2, alpha: 0.05, ...raw.evaluation },
+  };
+}
+
+export async function loadExperimentConfig(path: string): Promise<ExperimentConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new Error(`${path}: cannot read config: ${(e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseExperimentConfig(value, path);
+}

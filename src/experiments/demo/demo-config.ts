@@ -1,0 +1,164 @@
+// `segviz demo`: the study on the built-in phantom federation (four sites, each labelling one
+// organ in its own scanner style, and a BTCV-layout external test set), sized for a 2-core CPU.
+// The study's settings are kept where a CPU allows (the UNet, Dice loss, Adam, the per-site HU
+// windows, pos:neg 1:1 crops, intensity and affine augmentation, head-local sharing, unweighted
+// FedAvg); the budget, the patch and window sizes and the voxel spacing are scaled down, and
+// each choice is recorded in the report's settings.
+import { join } from "node:path";
+import type { PhantomSize } from "../../data/phantom/index.js";
+import { type ExperimentConfig, parseExperimentConfig } from "../config/experiment-config.js";
+
+export type DemoScale = "full" | "quick" | "tiny";
+
+export interface DemoPlan {
+  phantom: { seed: number; casesPerSite: number; testCases: number; size: PhantomSize };
+  experiment: ExperimentConfig;
+}
+
+/** The study's per-site HU windows (../shared/DESIGN.md). */
+export const STUDY_WINDOWS = {
+  liver: [-200, 200],
+  spleen: [-57, 164],
+  pancreas: [-87, 199],
+  kidney: [-79, 304],
+} as const;
+
+const SITES = [
+  { name: "site-liver", organ: "liver", labelMap: "MSD_TASK03_LIVER" },
+  { name: "site-spleen", organ: "spleen", labelMap: "MSD_TASK09_SPLEEN" },
+  { name: "site-pancreas", organ: "pancreas", labelMap: "MSD_TASK07_PANCREAS" },
+  { name: "site-kidney", organ: "kidney", labelMap: "KITS19" },
+] as const;
+
+interface Scale {
+  casesPerSite: number;
+  testCases: number;
+  size: PhantomSize;
+  pixdim: [number, number, number];
+  patch: [number, number, number];
+  roi: [number, number, number];
+  channels: number[];
+  epochs: number;
+  roundEpochs: number;
+  /** Head-only epochs after the federation (the study: 150 after 500). */
+  headFineTuneEpochs: number;
+  batchSize: number;
+  numSamples: number;
+  lr: number;
+  arms: (string | Record<string, unknown>)[];
+}
+
+const STUDY_ARMS: (string | Record<string, unknown>)[] = [
+  "individual",
+  "central",
+  "central-marginal",
+  "segviz-fedavg",
+  "segviz-fedbn",
+];
+// FedAdam's server step moves every shared value by up to its learning rate each round, whatever
+// the clients did; here a client moves a value by at most 9 Adam steps x 3e-3 per round, so the
+// default 1e-2 would mostly add noise. 1e-3 keeps the server step below the clients' own.
+const ALL_ARMS = [...STUDY_ARMS, "segviz-fedprox", { kind: "segviz-fedadam", serverLearningRate: 1e-3 }];
+
+const SCALES: Record<DemoScale, Scale> = {
+  full: {
+    casesPerSite: 6,
+    testCases: 8,
+    size: "demo",
+    pixdim: [4, 4, 5],
+    patch: [48, 48, 32],
+    roi: [112, 112, 48],
+    channels: [16, 32, 64, 128, 256],
+    epochs: 24,
+    roundEpochs: 3,
+    headFineTuneEpochs: 6,
+    batchSize: 2,
+    numSamples: 2,
+    lr: 3e-3,
+    arms: ALL_ARMS,
+  },
+  quick: {
+    casesPerSite: 4,
+    testCases: 6,
+    size: "demo",
+    pixdim: [4, 4, 5],
+    patch: [48, 48, 32],
+    roi: [112, 112, 48],
+    channels: [16, 32, 64, 128, 256],
+    epochs: 6,
+    roundEpochs: 2,
+    headFineTuneEpochs: 2,
+    batchSize: 2,
+    numSamples: 2,
+    lr: 3e-3,
+    arms: STUDY_ARMS,
+  },
+  // For the test suite: everything runs, nothing is meant to learn much.
+  tiny: {
+    casesPerSite: 2,
+    testCases: 3,
+    size: "tiny",
+    pixdim: [8, 8, 8],
+    patch: [16, 16, 16],
+    roi: [32, 32, 32],
+    channels: [4, 8, 16],
+    epochs: 2,
+    roundEpochs: 1,
+    headFineTuneEpochs: 1,
+    batchSize: 1,
+    numSamples: 1,
+    lr: 1e-3,
+    arms: ALL_ARMS,
+  },
+};
+
+export function demoPlan(
+  scale: DemoScale,
+  outDir: string,
+  opts: { threads?: number; seed?: number } = {},
+): DemoPlan {
+  const s = SCALES[scale];
+  const data = join(outDir, "data");
+  const seed = opts.seed ?? 1;
+  const experiment = parseExperimentConfig(
+    {
+      name: `phantom-demo-${scale}`,
+      outDir,
+      seed,
+      threads: opts.threads ?? 2,
+      sites: SITES.map((site) => ({
+        name: site.name,
+        data: { layout: "msd", root: join(data, site.name) },
+        labelMap: site.labelMap,
+        window: STUDY_WINDOWS[site.organ],
+      })),
+      test: {
+        name: "phantom-btcv",
+        data: { layout: "btcv", root: join(data, "test-btcv") },
+        labelMap: "BTCV",
+      },
+      centralWindow: [-200, 304],
+      model: { channels: s.channels, strides: s.channels.slice(1).map(() => 2) },
+      preprocess: { pixdim: s.pixdim, cropForeground: { threshold: 0, margin: 0 }, minSize: s.patch },
+      augment: { patchSize: s.patch, numSamples: s.numSamples },
+      training: {
+        epochs: s.epochs,
+        roundEpochs: s.roundEpochs,
+        headFineTuneEpochs: s.headFineTuneEpochs,
+        batchSize: s.batchSize,
+        lr: s.lr,
+        loss: "dice",
+        workers: 1,
+      },
+      inference: { roi: s.roi, overlap: 0.25, swBatchSize: 1, threshold: 0.5 },
+      arms: s.arms,
+      baseline: "individual",
+      evaluation: { hd95: true, overlayCases: 2, alpha: 0.05 },
+    },
+    `demo (${scale})`,
+  );
+  return {
+    phantom: { seed, casesPerSite: s.casesPerSite, testCases: s.testCases, size: s.size },
+    experiment,
+  };
+}

@@ -1,0 +1,189 @@
+// A study from its experiment config: every arm trained on the same data and budget (or reused
+// from a finished earlier run with `resume`), all evaluated the same way on the external test set,
+// paired Wilcoxon tests against the baseline with Holm's correction across organs, and the report
+// (report.json, report.html, the terminal table) written to the output folder.
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, platform } from "node:os";
+import { join, relative } from "node:path";
+import { listCases } from "../data/datasets/listCases.js";
+import { buildInfo } from "../engine/index.js";
+import { summarise } from "../training/metrics/index.js";
+import { logEvent } from "../util/progress.js";
+import { trainCentralArm } from "./arms/central.js";
+import { trainFederatedArm } from "./arms/federated.js";
+import { trainIndividualArm } from "./arms/individual.js";
+import { loadTrainedArm, saveTrainedArm, type TrainedArm } from "./arms/trained-arm.js";
+import type { ArmSpec } from "./config/arms.js";
+import type { ExperimentConfig } from "./config/experiment-config.js";
+import { evaluateArms, loadArmModels } from "./evaluation/external-test.js";
+import { formatDiceTable, formatHd95Table, formatHeadDiceTable, renderReportHtml } from "./report/index.js";
+import type { ArmReport, CaseResult, Comparison, StudyReport, SummaryStat } from "./report/report-types.js";
+import { type CaseScore, compareArmsToBaseline } from "./statistics/index.js";
+
+export interface StudyOptions {
+  /** Reuse arms whose training finished in an earlier run (arms/<name>/arm.json). */
+  resume?: boolean;
+  title?: string;
+  command?: string;
+  notes?: string[];
+  /** Seconds spent making the data before the study (the demo's phantoms). */
+  dataSeconds?: number;
+  /** Where the table goes (stdout by default); null prints nothing. */
+  print?: ((text: string) => void) | null;
+}
+
+function trainArm(exp: ExperimentConfig, arm: ArmSpec, dir: string): Promise<TrainedArm> {
+  if (arm.family === "individual") return trainIndividualArm(exp, arm, dir);
+  if (arm.family === "central") return trainCentralArm(exp, arm, dir);
+  return trainFederatedArm(exp, arm, dir);
+}
+
+function stat(values: readonly (number | null)[]): SummaryStat {
+  const s = summarise(values.map((v) => (v === null ? Number.NaN : v)));
+  return { mean: s.n > 0 ? s.mean : null, std: s.n > 1 ? s.std : null, n: s.n };
+}
+
+function armSummary(organs: readonly string[], perCase: readonly CaseResult[]): ArmReport["summary"] {
+  return Object.fromEntries(
+    organs.map((o) => [
+      o,
+      {
+        dice: stat(perCase.map((c) => c.dice[o] ?? null)),
+        diceHead: stat(perCase.map((c) => c.diceHead[o] ?? null)),
+        hd95: stat(perCase.map((c) => c.hd95[o] ?? null)),
+      },
+    ]),
+  );
+}
+
+function diceScores(perCase: readonly CaseResult[], metric: "dice" | "diceHead"): CaseScore[] {
+  return perCase.flatMap((c) =>
+    Object.entries(c[metric]).map(([organ, v]) => ({
+      caseId: c.caseId,
+      organ,
+      value: v === null ? Number.NaN : v,
+    })),
+  );
+}
+
+export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): Promise<StudyReport> {
+  const t0 = performance.now();
+  const out = exp.outDir;
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, "experiment.json"), `${JSON.stringify(exp, null, 2)}\n`);
+  const listed = await listCases(exp.test.data, { requireLabels: true, onBadCase: "stop" });
+  const cases = exp.test.maxCases === null ? listed.cases : listed.cases.slice(0, exp.test.maxCases);
+
+  const siteCases = await Promise.all(
+    exp.sites.map(
+      async (s) => (await listCases(s.data, { requireLabels: true, onBadCase: "skip" })).cases.length,
+    ),
+  );
+  const trained: TrainedArm[] = [];
+  for (const arm of exp.arms) {
+    const dir = join(out, "arms", arm.name);
+    const previous = opts.resume ? await loadTrainedArm(dir) : undefined;
+    if (previous !== undefined) {
+      logEvent({ event: "arm.reused", arm: arm.name, trainSeconds: previous.trainSeconds });
+      trained.push(previous);
+      continue;
+    }
+    // A fresh run must not pick up another run's checkpoints or federation state.
+    if (!opts.resume && existsSync(dir)) await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    logEvent({ event: "arm.start", arm: arm.name, family: arm.family });
+    const result = await trainArm(exp, arm, dir);
+    await saveTrainedArm(dir, result);
+    logEvent({ event: "arm.trained", arm: arm.name, seconds: Math.round(result.trainSeconds) });
+    trained.push(result);
+  }
+
+  const tEval = performance.now();
+  const models = [];
+  for (const a of trained) models.push(await loadArmModels(a.name, a.members, exp.device));
+  let evaluated: Awaited<ReturnType<typeof evaluateArms>>;
+  try {
+    evaluated = await evaluateArms(exp, models, cases, out);
+  } finally {
+    for (const m of models) for (const p of m.members) p.model.dispose();
+  }
+  const evaluationSeconds = (performance.now() - tEval) / 1000;
+
+  const arms: ArmReport[] = exp.arms.map((spec, i) => {
+    const t = trained[i]!;
+    const e = evaluated.evaluations[i]!;
+    return {
+      name: spec.name,
+      label: spec.label,
+      kind: spec.family,
+      strategy: t.strategy,
+      loss: t.loss,
+      trainSeconds: t.trainSeconds,
+      evalSeconds: e.seconds,
+      perCase: e.perCase,
+      summary: armSummary(exp.organs, e.perCase),
+      curves: t.curves,
+      checkpoints: t.exports.map((f) => relative(out, f)),
+      sharing: t.sharing,
+    };
+  });
+  const comparisons: Comparison[] = (["dice", "diceHead"] as const).flatMap((metric) =>
+    compareArmsToBaseline(new Map(arms.map((a) => [a.name, diceScores(a.perCase, metric)])), exp.baseline, {
+      organs: exp.organs,
+    }).map((c) => ({
+      metric,
+      arm: c.arm,
+      baseline: c.baseline,
+      organ: c.organ,
+      nPairs: c.nPairs,
+      armMean: c.armMean,
+      baselineMean: c.baselineMean,
+      meanDifference: c.meanDifference,
+      statistic: c.test.statistic,
+      pValue: c.test.pValue,
+      pHolm: c.pHolm,
+      significant: c.pHolm < exp.evaluation.alpha,
+    })),
+  );
+  const b = buildInfo();
+  const report: StudyReport = {
+    format: "segviz-study-report/1",
+    title: opts.title ?? `SegViz study: ${exp.name}`,
+    createdAt: new Date().toISOString(),
+    command: opts.command ?? process.argv.slice(1).join(" "),
+    machine: {
+      platform: `${platform()} ${process.arch}`,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      cpus: availableParallelism(),
+      threads: exp.threads,
+      node: process.version,
+      libtorch: `${b.torchVersion}${b.cuda ? " (CUDA)" : ""}`,
+    },
+    organs: exp.organs,
+    sites: exp.sites.map((s, i) => ({
+      name: s.name,
+      organs: s.organs,
+      trainingCases: siteCases[i]!,
+      window: s.window,
+    })),
+    testSet: { name: exp.test.name, cases: cases.map((c) => c.id) },
+    settings: JSON.parse(JSON.stringify(exp)) as Record<string, unknown>,
+    arms,
+    baseline: exp.baseline,
+    alpha: exp.evaluation.alpha,
+    comparisons,
+    overlays: evaluated.overlays,
+    seconds: {
+      total: (performance.now() - t0) / 1000 + (opts.dataSeconds ?? 0),
+      data: opts.dataSeconds ?? 0,
+      evaluation: evaluationSeconds,
+    },
+    notes: opts.notes ?? [],
+  };
+  await writeFile(join(out, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
+  await writeFile(join(out, "report.html"), renderReportHtml(report));
+  const print = opts.print === undefined ? (s: string) => process.stdout.write(`${s}\n`) : opts.print;
+  print?.(`${formatDiceTable(report)}\n\n${formatHeadDiceTable(report)}\n\n${formatHd95Table(report)}`);
+  return report;
+}

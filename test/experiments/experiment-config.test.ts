@@ -1,0 +1,164 @@
+// The experiment file: the study's defaults, the paper's config, and errors that name the field.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseExperimentConfig } from "../../src/experiments/config/experiment-config.js";
+
+const minimal = () => ({
+  outDir: "out",
+  sites: [
+    {
+      name: "liver",
+      data: { layout: "msd", root: "/d/Task03" },
+      labelMap: "MSD_TASK03_LIVER",
+      window: [-200, 200],
+    },
+    {
+      name: "spleen",
+      data: { layout: "msd", root: "/d/Task09" },
+      labelMap: "MSD_TASK09_SPLEEN",
+      window: [-57, 164],
+    },
+  ],
+  test: { data: { layout: "btcv", root: "/d/btcv" }, labelMap: "BTCV" },
+});
+
+function fails(change: (c: Record<string, unknown>) => void, field: RegExp): void {
+  const c = minimal() as unknown as Record<string, unknown>;
+  change(c);
+  assert.throws(
+    () => parseExperimentConfig(c, "study.json"),
+    (e: Error) => {
+      assert.match(e.message, /^study\.json: /);
+      assert.match(e.message, field);
+      return true;
+    },
+  );
+}
+
+test("defaults are the SegViz study's settings (DESIGN.md section 1)", () => {
+  const c = parseExperimentConfig(minimal(), "study.json");
+  assert.deepEqual(c.model.channels, [16, 32, 64, 128, 256]);
+  assert.deepEqual(c.model.strides, [2, 2, 2, 2]);
+  assert.equal(c.model.numResUnits, 2);
+  assert.equal(c.training.lr, 1e-4);
+  assert.equal(c.training.epochs, 500);
+  assert.equal(c.training.roundEpochs, 10);
+  assert.equal(c.training.headFineTuneEpochs, 150);
+  assert.equal(c.training.batchSize, 2);
+  assert.equal(c.training.loss, "dice");
+  assert.deepEqual(c.augment.patchSize, [128, 128, 32]);
+  assert.equal(c.augment.numSamples, 4);
+  assert.deepEqual(c.preprocess.pixdim, [1.5, 1.5, 2]);
+  assert.deepEqual(c.inference.roi, [160, 160, 160]);
+  assert.equal(c.inference.swBatchSize, 4);
+  assert.deepEqual(c.centralWindow, [-200, 304]);
+  assert.deepEqual(
+    c.arms.map((a) => a.name),
+    ["individual", "central", "central-marginal", "segviz-fedavg", "segviz-fedbn"],
+  );
+  assert.equal(c.baseline, "individual");
+  assert.deepEqual(c.sites[0]!.organs, ["liver"]);
+  assert.deepEqual(c.sites[1]!.organs, ["spleen"]);
+  // FedAvg keeps only the heads local; FedBN also BatchNorm; both keep heads at the site.
+  assert.deepEqual(c.arms[3]!.strategy, { name: "segviz" });
+  assert.deepEqual(c.arms[4]!.strategy, { name: "fedbn", headLocal: true });
+});
+
+test("the paper's config parses, with the study's windows and data sets", () => {
+  const raw = JSON.parse(
+    readFileSync(new URL("../../../configs/segviz-paper.json", import.meta.url), "utf8"),
+  );
+  const c = parseExperimentConfig(raw, "configs/segviz-paper.json");
+  assert.deepEqual(
+    c.sites.map((s) => [s.organs[0], s.window]),
+    [
+      ["liver", [-200, 200]],
+      ["spleen", [-57, 164]],
+      ["pancreas", [-87, 199]],
+      ["kidney", [-79, 304]],
+    ],
+  );
+  assert.equal(c.test.labelMap.name, "BTCV");
+  assert.equal(c.device, "cuda");
+  assert.equal(c.training.epochs / c.training.roundEpochs, 50);
+  assert.ok(Math.abs(c.augment.affine!.rotateRange[2] - Math.PI / 15) < 1e-12);
+  assert.equal(c.arms.length, 7);
+});
+
+test("errors name the file and the field", () => {
+  fails((c) => delete c.sites, /missing field 'sites'/);
+  fails(
+    (c) => ((c.sites as { window: number[] }[])[1]!.window = [164, -57]),
+    /\/sites\/1\/window: needs low < high/,
+  );
+  fails(
+    (c) => ((c.sites as { name: string }[])[1]!.name = "liver"),
+    /\/sites\/1\/name: site 'liver' is listed twice/,
+  );
+  fails(
+    (c) => ((c.sites as { labelMap: string }[])[0]!.labelMap = "NOPE"),
+    /\/sites\/0\/labelMap: unknown label map 'NOPE'/,
+  );
+  fails((c) => (c.arms = ["individual", "fedsgd"]), /\/arms\/1/);
+  fails(
+    (c) => (c.arms = ["individual", { kind: "segviz-fedbn", proximalMu: 0.1 }]),
+    /\/arms\/1\/proximalMu: not an option/,
+  );
+  fails((c) => (c.arms = ["individual", "individual"]), /\/arms: two arms are named 'individual'/);
+  fails((c) => {
+    c.arms = ["individual", "segviz-fedbn"];
+    c.baseline = "central";
+  }, /\/baseline: 'central' is not one of the arms/);
+  fails((c) => (c.training = { epochs: 25, roundEpochs: 10 }), /\/training\/roundEpochs: epochs \(25\)/);
+  fails(
+    (c) => (c.augment = { patchSize: [128, 128, 24] }),
+    /\/augment\/patchSize: \[128, 128, 24\] must be multiples of 16/,
+  );
+  fails((c) => (c.inference = { roi: [96, 96, 40] }), /\/inference\/roi/);
+  fails((c) => (c.device = "tpu"), /\/device/);
+  fails((c) => (c.training = { lr: 0 }), /\/training\/lr/);
+  fails((c) => (c.colour = "blue"), /unknown field 'colour'/);
+});
+
+test("arms can be renamed and tuned, e.g. two FedProx arms", () => {
+  const c = parseExperimentConfig(
+    {
+      ...minimal(),
+      arms: [
+        "individual",
+        { kind: "segviz-fedprox", name: "fedprox-small", proximalMu: 0.001 },
+        { kind: "segviz-fedprox", name: "fedprox-large", proximalMu: 0.1, label: "FedProx mu=0.1" },
+      ],
+    },
+    "study.json",
+  );
+  assert.deepEqual(
+    c.arms.map((a) => [a.name, a.strategy?.proximalMu, a.label]),
+    [
+      ["individual", undefined, "Individual"],
+      ["fedprox-small", 0.001, "SegViz (FedProx)"],
+      ["fedprox-large", 0.1, "FedProx mu=0.1"],
+    ],
+  );
+});
+
+test("`segviz experiment` names the file and the field of a bad config, and exits 1", () => {
+  const dir = mkdtempSync(join(tmpdir(), "segviz-exp-"));
+  try {
+    const file = join(dir, "study.json");
+    const c = minimal();
+    c.sites[0]!.window = [200, -200];
+    writeFileSync(file, JSON.stringify(c));
+    const main = new URL("../../src/cli/main.js", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [main, "experiment", "--config", file], { encoding: "utf8" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: invalid config`));
+    assert.match(r.stderr, /\/sites\/0\/window: needs low < high HU, got \[200, -200\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

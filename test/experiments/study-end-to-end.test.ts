@@ -1,0 +1,177 @@
+// The whole study, tiny: `segviz demo --tiny` trains all seven arms on a small phantom federation
+// (the federated ones over gRPC, one process per site), evaluates them on the external test set
+// and writes the report. Checked against the weights themselves: what the federated arms claim to
+// share is identical at every site, what they keep local is not, and the individual models share
+// nothing.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { readNifti } from "../../src/data/nifti/index.js";
+import { runDemo } from "../../src/experiments/demo/run-demo.js";
+import type { StudyReport } from "../../src/experiments/report/report-types.js";
+import { readSafetensorsFile } from "../../src/nn/safetensors/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "segviz-study-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const SITES = ["site-liver", "site-spleen", "site-pancreas", "site-kidney"];
+const ORGANS = ["liver", "spleen", "pancreas", "kidney"];
+const ARMS = [
+  "individual",
+  "central",
+  "central-marginal",
+  "segviz-fedavg",
+  "segviz-fedbn",
+  "segviz-fedprox",
+  "segviz-fedadam",
+];
+let report: StudyReport;
+let printed = "";
+
+before(async () => {
+  report = await runDemo("tiny", dir, { threads: 2, print: (s) => (printed += s) });
+});
+
+async function siteModel(
+  arm: string,
+  site: string,
+  checkpoint: string,
+): Promise<Record<string, Float32Array>> {
+  const file = join(dir, "arms", arm, "sites", site, checkpoint, "model.safetensors");
+  const { tensors } = await readSafetensorsFile(file);
+  return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.data as Float32Array]));
+}
+
+function equal(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const isHead = (name: string) => name.startsWith("heads.");
+const isBatchNorm = (name: string) =>
+  /\.adn\.N\./.test(name) || /running_(mean|var)$|num_batches_tracked$/.test(name);
+
+test("the report files, the table and every arm's numbers are there", () => {
+  for (const f of ["report.json", "report.html", "experiment.json"]) assert.ok(existsSync(join(dir, f)), f);
+  const json = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as StudyReport;
+  assert.deepEqual(
+    json.arms.map((a) => a.name),
+    ARMS,
+  );
+  assert.deepEqual(json.organs, ORGANS);
+  assert.equal(json.testSet.cases.length, 3);
+  for (const a of json.arms) {
+    assert.equal(a.perCase.length, 3, a.name);
+    for (const c of a.perCase) {
+      for (const o of ORGANS) {
+        const d = c.dice[o];
+        assert.ok(d === null || (d >= 0 && d <= 1), `${a.name} ${c.caseId} ${o}: ${d}`);
+      }
+    }
+    // The summary is the mean of the per-case values.
+    for (const o of ORGANS) {
+      const values = a.perCase.map((c) => c.dice[o]).filter((v): v is number => v !== null);
+      const mean = values.reduce((s, v) => s + v, 0) / values.length;
+      assert.ok(Math.abs(a.summary[o]!.dice.mean! - mean) < 1e-12, `${a.name} ${o}`);
+      assert.equal(a.summary[o]!.dice.n, values.length);
+    }
+    assert.ok(a.curves.length > 0 && a.curves.every((c) => c.points.length > 0), `${a.name} curves`);
+    for (const f of a.checkpoints) assert.ok(existsSync(join(dir, f)), f);
+  }
+  // Every arm against the individual baseline, per organ.
+  // Per Dice kind (fused map, own head).
+  assert.equal(json.comparisons.length, 2 * (ARMS.length - 1) * ORGANS.length);
+  assert.ok(json.comparisons.every((c) => c.baseline === "individual" && c.pHolm >= c.pValue - 1e-15));
+  assert.equal(json.overlays.length, 2);
+  assert.deepEqual(Object.keys(json.overlays[0]!.predictions), ARMS);
+  // The terminal table: a row per arm, a column per organ.
+  for (const a of json.arms) assert.ok(printed.includes(a.label), a.label);
+  for (const o of ORGANS) assert.ok(printed.includes(o), o);
+  const html = readFileSync(join(dir, "report.html"), "utf8");
+  assert.ok(html.startsWith("<!doctype html>"));
+  assert.ok(!/https?:\/\//.test(html), "the report loads nothing from the network");
+  assert.ok((html.match(/data:image\/png;base64,/g) ?? []).length >= 2 * (ARMS.length + 2));
+});
+
+test("predictions are NIfTI files on each test image's own grid", async () => {
+  for (const a of report.arms) {
+    for (const c of a.perCase) {
+      const pred = await readNifti(join(dir, c.prediction));
+      const image = await readNifti(join(dir, "data", "test-btcv", "img", `img${c.caseId}.nii.gz`));
+      assert.deepEqual(pred.shape.slice(0, 3), image.shape.slice(0, 3));
+      assert.deepEqual(pred.affine, image.affine);
+      assert.ok((pred.data as Uint8Array).every((v) => v <= ORGANS.length));
+    }
+  }
+});
+
+test("SegViz FedAvg: every site ends with the same body and its own head", async () => {
+  const models = await Promise.all(SITES.map((s) => siteModel("segviz-fedavg", s, "final")));
+  const names = Object.keys(models[0]!);
+  const body = names.filter((n) => !isHead(n));
+  assert.ok(body.length > 0);
+  for (const n of body)
+    for (const m of models.slice(1)) assert.ok(equal(m[n]!, models[0]![n]!), `${n} differs`);
+  // Each site's model has only its own head, and the heads are different weights.
+  const heads = models.map((m) => Object.keys(m).filter(isHead));
+  assert.deepEqual(
+    heads.map((h) => h[0]!.split(".")[1]),
+    ORGANS,
+  );
+  const firstHeadTensor = (m: Record<string, Float32Array>) => m[Object.keys(m).filter(isHead).sort()[0]!]!;
+  assert.ok(!equal(firstHeadTensor(models[0]!), firstHeadTensor(models[1]!)));
+  const sharing = report.arms.find((a) => a.name === "segviz-fedavg")!.sharing!;
+  assert.equal(sharing.sharedTensors, body.length);
+  assert.deepEqual(
+    sharing.localTensorsPerSite,
+    Object.fromEntries(SITES.map((s, i) => [s, heads[i]!.length])),
+  );
+  assert.equal(sharing.rounds, 2);
+  assert.equal(sharing.roundsVerified, 2);
+  assert.ok(sharing.sharedIdenticalAcrossSites && sharing.bodyChangedFromInitial);
+  assert.ok(sharing.bytesIn > 0 && sharing.bytesOut > 0);
+});
+
+test("SegViz FedBN: the non-BatchNorm body is shared, BatchNorm and heads stay at each site", async () => {
+  const models = await Promise.all(SITES.map((s) => siteModel("segviz-fedbn", s, "final")));
+  const names = Object.keys(models[0]!).filter((n) => !isHead(n));
+  const shared = names.filter((n) => !isBatchNorm(n));
+  const local = names.filter(isBatchNorm);
+  assert.ok(shared.length > 0 && local.length > 0);
+  for (const n of shared)
+    for (const m of models.slice(1)) assert.ok(equal(m[n]!, models[0]![n]!), `${n} differs`);
+  // BatchNorm running means were computed on each site's own data: they differ.
+  const runningMean = local.find((n) => n.endsWith("running_mean"))!;
+  assert.ok(
+    !equal(models[0]![runningMean]!, models[1]![runningMean]!),
+    `${runningMean} is the same at two sites`,
+  );
+  const sharing = report.arms.find((a) => a.name === "segviz-fedbn")!.sharing!;
+  assert.equal(sharing.sharedTensors, shared.length);
+  assert.ok(sharing.sharedIdenticalAcrossSites);
+});
+
+test("individual models share nothing", async () => {
+  const models = await Promise.all(SITES.map((s) => siteModel("individual", s, "last")));
+  const n = Object.keys(models[0]!).find((k) => k.endsWith("conv.weight") && !isHead(k))!;
+  assert.ok(!equal(models[0]![n]!, models[1]![n]!));
+});
+
+test("the MONAI exports hold MONAI UNet names only", async () => {
+  const arm = report.arms.find((a) => a.name === "segviz-fedbn")!;
+  assert.equal(arm.checkpoints.length, SITES.length);
+  const { tensors } = await readSafetensorsFile(join(dir, arm.checkpoints[0]!));
+  assert.ok(Object.keys(tensors).every((k) => /^model\.[012]\./.test(k)));
+});
+
+test("--resume reuses every finished arm and reproduces the evaluation", async () => {
+  const again = await runDemo("tiny", dir, { threads: 2, resume: true, print: null });
+  for (const [i, a] of again.arms.entries()) {
+    const first = report.arms[i]!;
+    assert.equal(a.trainSeconds, first.trainSeconds, `${a.name} was retrained`);
+    assert.deepEqual(a.perCase, first.perCase, `${a.name} evaluates differently`);
+  }
+});
