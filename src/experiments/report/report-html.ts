@@ -216,7 +216,7 @@ function sharing(report: StudyReport): string {
     "Arm",
     "Rounds",
     "Shared tensors",
-    "Shared parameters",
+    "Shared values (parameters and buffers)",
     "Local tensors per site",
     "Shared weights identical at every site",
     "Rounds verified",

@@ -36,7 +36,7 @@ export interface CurveSeries {
 /** Proof, from the weights themselves, of what a federated arm shared. */
 export interface SharingEvidence {
   rounds: number;
-  /** Tensors the coordinator aggregated (its global set), and how many parameters they hold. */
+  /** Tensors the coordinator aggregated (its global set), and how many values they hold (parameters and BatchNorm buffers). */
   sharedTensors: number;
   sharedParameters: number;
   /** Tensors each site kept local (heads; for FedBN also BatchNorm). */
