@@ -2,7 +2,7 @@
 // maps and HU windows, the external test set, the model, the training budget shared by every arm,
 // the arms, inference and statistics settings, seeds and threads. Validated against a JSON Schema;
 // errors name the file and the field. Defaults are the SegViz study's (../shared/DESIGN.md).
-import { readFile } from "node:fs/promises";
+
 import { annotatedOrgans, type LabelMap } from "../../data/datasets/labelMap.js";
 import type { DatasetSpec } from "../../data/datasets/listCases.js";
 import { ORGANS } from "../../data/datasets/organs.js";
@@ -10,6 +10,7 @@ import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augmen
 import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";
 import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";
 import { resolveLabelMap } from "../../training/config/label-map-presets.js";
+import { readJsonFile } from "../../training/config/read-json.js";
 import {
   augmentSchema,
   datasetSpecSchema,
@@ -335,17 +336,5 @@ export function parseExperimentConfig(value: unknown, source: string): Experimen
 }
 
 export async function loadExperimentConfig(path: string): Promise<ExperimentConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    throw new Error(`${path}: cannot read config: ${(e as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  return parseExperimentConfig(value, path);
+  return parseExperimentConfig(await readJsonFile(path), path);
 }

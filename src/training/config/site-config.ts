@@ -1,7 +1,7 @@
 // A site's training config (`segviz train --config site.json`): its data, label map, model and
 // training settings. Validated against a JSON Schema on load; defaults are the SegViz study's,
 // scaled where noted so that a CPU run is practical.
-import { readFile } from "node:fs/promises";
+
 import type { LabelMap } from "../../data/datasets/labelMap.js";
 import { annotatedOrgans, organsOf } from "../../data/datasets/labelMap.js";
 import type { DatasetSpec } from "../../data/datasets/listCases.js";
@@ -11,6 +11,7 @@ import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";
 import type { HeadSpec } from "../trainer/heads.js";
 import type { LrScheduleConfig } from "../trainer/types.js";
 import { resolveLabelMap } from "./label-map-presets.js";
+import { readJsonFile } from "./read-json.js";
 import {
   augmentSchema,
   datasetSpecSchema,
@@ -170,17 +171,5 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
 }
 
 export async function loadSiteConfig(path: string): Promise<SiteConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    throw new Error(`${path}: cannot read config: ${(e as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  return parseSiteConfig(value, path);
+  return parseSiteConfig(await readJsonFile(path), path);
 }

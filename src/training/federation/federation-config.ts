@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import type { CoordinatorConfig } from "../../federation/coordinator/config.js";
 import type { SiteConfig as FederationSiteConfig } from "../../federation/site/config.js";
 import { STRATEGY_NAMES } from "../../federation/strategies/registry.js";
+import { readJsonFile } from "../config/read-json.js";
 import { loadSiteConfig, parseSiteConfig, type SiteConfig } from "../config/site-config.js";
 import { validateAgainstSchema } from "../config/validate-json.js";
 
@@ -174,20 +175,6 @@ export interface FederationRunConfig {
   initSeed?: number;
 }
 
-export async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    throw new Error(`${path}: cannot read config: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 async function resolveSite(ref: string | object, source: string, pointer: string): Promise<SiteConfig> {
   return typeof ref === "string" ? loadSiteConfig(ref) : parseSiteConfig(ref, `${source}: ${pointer}`);
 }
@@ -217,7 +204,7 @@ export function parseCoordinatorConfig(value: unknown, source: string): Coordina
 }
 
 export async function loadCoordinatorConfig(path: string): Promise<CoordinatorConfig> {
-  return parseCoordinatorConfig(await readJson(path), path);
+  return parseCoordinatorConfig(await readJsonFile(path), path);
 }
 
 type RawClient = Omit<FederationSiteConfig, "siteId"> & {
@@ -245,7 +232,7 @@ export async function parseClientConfig(value: unknown, source: string): Promise
 }
 
 export async function loadClientConfig(path: string): Promise<ClientConfig> {
-  return parseClientConfig(await readJson(path), path);
+  return parseClientConfig(await readJsonFile(path), path);
 }
 
 type RawFederation = {
@@ -305,5 +292,5 @@ export async function loadFederationConfig(
   path: string,
   newToken: () => string,
 ): Promise<FederationRunConfig> {
-  return parseFederationConfig(await readJson(path), path, newToken);
+  return parseFederationConfig(await readJsonFile(path), path, newToken);
 }
