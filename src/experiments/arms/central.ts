@@ -6,14 +6,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
-import { manualSeed, setNumThreads } from "../../engine/index.js";
-import { saveStateDict } from "../../nn/checkpoint.js";
-import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import { setNumThreads } from "../../engine/index.js";
+import type { SiteConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
-import type { HeadSpec } from "../../training/trainer/heads.js";
+import { createSiteModel, saveMonaiHead, siteTrainerOptions } from "../../training/site/run-site-training.js";
 import { Trainer } from "../../training/trainer/trainer.js";
 import type { TrainingBatch } from "../../training/trainer/types.js";
-import { logEvent } from "../../util/progress.js";
 import type { ArmSpec } from "../config/arms.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import { experimentSiteConfig } from "./site-config.js";
@@ -45,33 +43,22 @@ export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: 
   const configs = exp.sites.map((site) =>
     experimentSiteConfig(exp, site, { window: exp.centralWindow, outDir: join(dir, "sites", site.name) }),
   );
-  const loaders: PatchLoader[] = [];
-  const head: HeadSpec = { task: CENTRAL_TASK, organs: [...exp.organs] };
-  manualSeed(exp.seed);
-  let model = new MultiHeadUNet(exp.model, [{ name: CENTRAL_TASK, outChannels: exp.organs.length + 1 }]);
-  if (exp.device !== "cpu") model = model.toDevice(exp.device);
-  const naive = arm.centralLoss !== "marginal-exclusion";
-  const trainer = new Trainer(model, {
-    organs: exp.organs,
-    heads: [head],
-    loss: naive ? exp.training.loss : "marginal-exclusion",
-    lambdaExclusion: arm.lambdaExclusion,
-    lr: exp.training.lr,
-    schedule: exp.training.schedule,
-    seed: exp.seed,
-    device: exp.device,
+  // The central model is a "site" of its own: the pooled data's window, one head over every organ.
+  const central: SiteConfig = {
+    ...configs[0]!,
+    site: arm.name,
+    heads: [{ task: CENTRAL_TASK, organs: [...exp.organs] }],
     outDir: dir,
-    progress: true,
-    progressLabel: arm.name,
-    log: (f) => logEvent({ arm: arm.name, ...f }),
-    checkpointInfo: {
-      site: arm.name,
-      model: exp.model,
-      preprocess: configs[0]!.preprocess,
-      roi: exp.inference.roi,
-      overlap: exp.inference.overlap,
-    },
+  };
+  const naive = arm.centralLoss !== "marginal-exclusion";
+  const loss = naive ? exp.training.loss : "marginal-exclusion";
+  const model = createSiteModel(central, exp.seed);
+  const trainer = new Trainer(model, {
+    ...siteTrainerOptions(central, { outDir: dir, progress: true }),
+    loss,
+    lambdaExclusion: arm.lambdaExclusion,
   });
+  const loaders: PatchLoader[] = [];
   try {
     for (const cfg of configs) loaders.push(await createSitePatchLoader(cfg, await prepareSite(cfg)));
     // The naive arm is told nothing about partial labels: every batch counts as fully annotated.
@@ -79,19 +66,13 @@ export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: 
     const last = join(dir, "last");
     if (existsSync(join(last, "trainer.json"))) await trainer.resume(last);
     await trainer.fit({ batches: (e) => interleaveSites(loaders, annotated, e) }, exp.training.epochs);
-    const exportFile = join(dir, `monai-unet-${CENTRAL_TASK}.safetensors`);
-    await saveStateDict(exportFile, model.monaiStateDict(CENTRAL_TASK), {
-      task: CENTRAL_TASK,
-      organs: JSON.stringify(head.organs),
-      config: JSON.stringify({ ...exp.model, outChannels: head.organs.length + 1 }),
-    });
     return {
       name: arm.name,
       members: [last],
-      exports: [exportFile],
+      exports: [await saveMonaiHead(dir, model, central.heads[0]!, exp.model)],
       curves: [await epochCurve(join(dir, "metrics.jsonl"), CENTRAL_TASK)],
       trainSeconds: (performance.now() - t0) / 1000,
-      loss: naive ? exp.training.loss : "marginal-exclusion",
+      loss,
     };
   } finally {
     for (const l of loaders) await l.close();

@@ -12,17 +12,17 @@ import type { RoundRecord, SiteRoundRecord } from "../../federation/coordinator/
 import { simulate } from "../../federation/simulation/simulate.js";
 import { LocalStateStore } from "../../federation/site/local-state.js";
 import type { WeightSet } from "../../federation/weights/weight-set.js";
-import { dataToTensor, saveStateDict, tensorToData } from "../../nn/checkpoint.js";
+import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { SiteConfig } from "../../training/config/site-config.js";
 import { UNET_TRAINER_MODULE } from "../../training/federation/unet-trainer-module.js";
 import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
-import { createSiteModel, siteTrainerOptions } from "../../training/site/run-site-training.js";
+import { createSiteModel, saveMonaiHead, siteTrainerOptions } from "../../training/site/run-site-training.js";
 import { Trainer } from "../../training/trainer/trainer.js";
 import { logEvent, progress } from "../../util/progress.js";
 import type { ArmSpec } from "../config/arms.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import type { CurveSeries, SharingEvidence } from "../report/report-types.js";
-import { experimentSiteConfig, siteTask } from "./site-config.js";
+import { experimentSiteConfig } from "./site-config.js";
 import type { TrainedArm } from "./trained-arm.js";
 
 function readRoundLog(file: string): (RoundRecord | SiteRoundRecord)[] {
@@ -202,8 +202,7 @@ export async function trainFederatedArm(
   const exports: string[] = [];
   const localPerSite: Record<string, number> = {};
   let initial: WeightSet | undefined;
-  for (const [i, cfg] of configs.entries()) {
-    const site = exp.sites[i]!;
+  for (const cfg of configs) {
     const local = await new LocalStateStore(join(cfg.outDir, "state")).loadUpTo(rounds);
     if (local === undefined || local.round !== rounds)
       throw new Error(`arm ${arm.name}: site ${cfg.site} saved no local state for round ${rounds}`);
@@ -227,13 +226,7 @@ export async function trainFederatedArm(
       const final = join(cfg.outDir, "final");
       await trainer.saveCheckpoint(final);
       members.push(final);
-      const exportFile = join(cfg.outDir, `monai-unet-${siteTask(site)}.safetensors`);
-      await saveStateDict(exportFile, model.monaiStateDict(siteTask(site)), {
-        task: siteTask(site),
-        organs: JSON.stringify(site.organs),
-        config: JSON.stringify({ ...exp.model, outChannels: site.organs.length + 1 }),
-      });
-      exports.push(exportFile);
+      exports.push(await saveMonaiHead(cfg.outDir, model, cfg.heads[0]!, exp.model));
     } finally {
       trainer.dispose();
       model.dispose();

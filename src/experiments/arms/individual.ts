@@ -5,7 +5,7 @@ import { runSiteTraining } from "../../training/site/run-site-training.js";
 import { logEvent } from "../../util/progress.js";
 import type { ArmSpec } from "../config/arms.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
-import { experimentSiteConfig, siteTask } from "./site-config.js";
+import { experimentSiteConfig } from "./site-config.js";
 import { epochCurve, type TrainedArm } from "./trained-arm.js";
 
 export async function trainIndividualArm(
@@ -21,9 +21,9 @@ export async function trainIndividualArm(
     const siteDir = join(dir, "sites", site.name);
     logEvent({ event: "arm.site", arm: arm.name, site: site.name });
     const cfg = experimentSiteConfig(exp, site, { window: site.window, outDir: siteDir });
-    await runSiteTraining(cfg, { resume: true });
+    const result = await runSiteTraining(cfg, { resume: true });
     members.push(join(siteDir, "last"));
-    exports.push(join(siteDir, `monai-unet-${siteTask(site)}.safetensors`));
+    exports.push(...result.exports);
     curves.push(await epochCurve(join(siteDir, "metrics.jsonl"), site.name));
   }
   return {

@@ -14,11 +14,12 @@ import { readJsonFile } from "../../training/config/read-json.js";
 import {
   augmentSchema,
   datasetSpecSchema,
-  intTriple,
+  deviceSchema,
   labelMapSchema,
   modelSchema,
   preprocessSchema,
-  scheduleSchema,
+  slidingWindowProperties,
+  trainingBudgetProperties,
 } from "../../training/config/schema-parts.js";
 import { validateAgainstSchema } from "../../training/config/validate-json.js";
 import type { LrScheduleConfig } from "../../training/trainer/types.js";
@@ -123,7 +124,7 @@ export const experimentConfigSchema = {
     cacheDir: { type: "string", minLength: 1 },
     seed: { type: "integer", minimum: 0 },
     threads: { type: "integer", minimum: 1 },
-    device: { type: "string", pattern: "^(cpu|cuda(:[0-9]+)?)$" },
+    device: deviceSchema,
     organs: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, uniqueItems: true },
     sites: {
       type: "array",
@@ -153,23 +154,16 @@ export const experimentConfigSchema = {
     training: {
       type: "object",
       properties: {
-        epochs: { type: "integer", minimum: 1 },
+        ...trainingBudgetProperties,
         roundEpochs: { type: "integer", minimum: 1 },
         headFineTuneEpochs: { type: "integer", minimum: 0 },
-        batchSize: { type: "integer", minimum: 1 },
-        lr: { type: "number", exclusiveMinimum: 0 },
-        schedule: scheduleSchema,
-        loss: { enum: ["dice", "dicece"] },
-        workers: { type: "integer", minimum: 1 },
       },
       additionalProperties: false,
     },
     inference: {
       type: "object",
       properties: {
-        roi: intTriple,
-        overlap: { type: "number", minimum: 0, exclusiveMaximum: 1 },
-        swBatchSize: { type: "integer", minimum: 1 },
+        ...slidingWindowProperties,
         threshold: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
       },
       additionalProperties: false,

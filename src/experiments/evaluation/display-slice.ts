@@ -73,7 +73,7 @@ export function mostInformativeSlice(
       for (let i = 0; i < shape[0]!; i++) {
         const v = labels[i + j * strides[1]! + k * strides[2]!]!;
         if (v === 0) continue;
-        const s = [i, j, k][az]!;
+        const s = az === 0 ? i : az === 1 ? j : k;
         present[s]!.add(v);
         counts[s]!++;
       }

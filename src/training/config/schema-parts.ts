@@ -182,3 +182,22 @@ export const augmentSchema = {
   },
   additionalProperties: false,
 } as const;
+
+/** The training budget fields a site config and an experiment file share. */
+export const trainingBudgetProperties = {
+  epochs: { type: "integer", minimum: 1 },
+  batchSize: { type: "integer", minimum: 1 },
+  lr: { type: "number", exclusiveMinimum: 0 },
+  schedule: scheduleSchema,
+  loss: { enum: ["dice", "dicece"] },
+  workers: { type: "integer", minimum: 1 },
+} as const;
+
+/** Sliding-window inference settings (ROI in voxels i, j, k). */
+export const slidingWindowProperties = {
+  roi: intTriple,
+  overlap: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+  swBatchSize: { type: "integer", minimum: 1 },
+} as const;
+
+export const deviceSchema = { type: "string", pattern: "^(cpu|cuda(:[0-9]+)?)$" } as const;

@@ -15,11 +15,12 @@ import { readJsonFile } from "./read-json.js";
 import {
   augmentSchema,
   datasetSpecSchema,
-  intTriple,
+  deviceSchema,
   labelMapSchema,
   modelSchema,
   preprocessSchema,
-  scheduleSchema,
+  slidingWindowProperties,
+  trainingBudgetProperties,
 } from "./schema-parts.js";
 import { validateAgainstSchema } from "./validate-json.js";
 
@@ -98,20 +99,13 @@ export const siteConfigSchema = {
     training: {
       type: "object",
       properties: {
-        epochs: { type: "integer", minimum: 1 },
-        batchSize: { type: "integer", minimum: 1 },
-        lr: { type: "number", exclusiveMinimum: 0 },
-        schedule: scheduleSchema,
-        loss: { enum: ["dice", "dicece"] },
+        ...trainingBudgetProperties,
         seed: { type: "integer", minimum: 0 },
         threads: { type: "integer", minimum: 1 },
-        workers: { type: "integer", minimum: 1 },
         validationFraction: { type: "number", minimum: 0, maximum: 1 },
         validateEvery: { type: "integer", minimum: 1 },
-        roi: intTriple,
-        overlap: { type: "number", minimum: 0, exclusiveMaximum: 1 },
-        swBatchSize: { type: "integer", minimum: 1 },
-        device: { type: "string", pattern: "^(cpu|cuda(:[0-9]+)?)$" },
+        ...slidingWindowProperties,
+        device: deviceSchema,
       },
       additionalProperties: false,
     },

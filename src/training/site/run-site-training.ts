@@ -6,9 +6,10 @@ import { organsOf } from "../../data/datasets/labelMap.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import type { UNetConfig } from "../../nn/monai/unet.js";
 import { logEvent } from "../../util/progress.js";
 import type { SiteConfig } from "../config/site-config.js";
-import { taskHeads } from "../trainer/heads.js";
+import { type HeadSpec, taskHeads } from "../trainer/heads.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainerOptions } from "../trainer/types.js";
 import { createSitePatchLoader, prepareSite } from "./prepare-site.js";
@@ -17,12 +18,33 @@ export interface SiteTrainingResult {
   epochs: number;
   bestMeanDice: number;
   outDir: string;
+  /** The monai-unet-<task>.safetensors files, one per head. */
+  exports: string[];
   bad: { file: string; reason: string }[];
 }
 
 /** (i, j, k) sizes from configs to the engine's [k, j, i] tensor order. */
 export function toEngineOrder(t: readonly [number, number, number]): [number, number, number] {
   return [t[2], t[1], t[0]];
+}
+
+/**
+ * Writes one head with the body as weights MONAI's UNet loads directly (monai-unet-<task>.safetensors
+ * in dir), its task, organs and UNet config in the metadata; returns the file.
+ */
+export async function saveMonaiHead(
+  dir: string,
+  model: MultiHeadUNet,
+  head: HeadSpec,
+  config: UNetConfig,
+): Promise<string> {
+  const file = join(dir, `monai-unet-${head.task}.safetensors`);
+  await saveStateDict(file, model.monaiStateDict(head.task), {
+    task: head.task,
+    organs: JSON.stringify(head.organs),
+    config: JSON.stringify({ ...config, outChannels: head.organs.length + 1 }),
+  });
+  return file;
 }
 
 /** The site's multi-head UNet, its weights drawn from `seed` (same seed, same initial weights). */
@@ -95,18 +117,15 @@ export async function runSiteTraining(
   // Weights MONAI's UNet loads directly, one file per head (from the best checkpoint when validated).
   const best = join(cfg.outDir, "best");
   if (existsSync(join(best, "trainer.json"))) await trainer.resume(best);
-  for (const h of cfg.heads) {
-    await saveStateDict(
-      join(cfg.outDir, `monai-unet-${h.task}.safetensors`),
-      trainer.model.monaiStateDict(h.task),
-      {
-        task: h.task,
-        organs: JSON.stringify(h.organs),
-        config: JSON.stringify({ ...cfg.model, outChannels: h.organs.length + 1 }),
-      },
-    );
-  }
-  const result = { epochs, bestMeanDice: trainer.bestMeanDice, outDir: cfg.outDir, bad: prepared.bad };
+  const exports: string[] = [];
+  for (const h of cfg.heads) exports.push(await saveMonaiHead(cfg.outDir, trainer.model, h, cfg.model));
+  const result = {
+    epochs,
+    bestMeanDice: trainer.bestMeanDice,
+    outDir: cfg.outDir,
+    exports,
+    bad: prepared.bad,
+  };
   trainer.model.dispose();
   trainer.dispose();
   return result;
