@@ -57,6 +57,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     console.error(`segviz: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.SEGVIZ_DEBUG && err instanceof Error) console.error(err.stack);
     process.exitCode = 1;
   },
 );

@@ -16,7 +16,9 @@ import { trainIndividualArm } from "./arms/individual.js";
 import { loadTrainedArm, saveTrainedArm, type TrainedArm } from "./arms/trained-arm.js";
 import type { ArmSpec } from "./config/arms.js";
 import type { ExperimentConfig } from "./config/experiment-config.js";
+import { calibrateMember } from "./evaluation/calibrate-members.js";
 import { evaluateArms, loadArmModels } from "./evaluation/external-test.js";
+import { recalibrateArm } from "./evaluation/recalibrate-members.js";
 import { formatDiceTable, formatHd95Table, formatHeadDiceTable, renderReportHtml } from "./report/index.js";
 import type { ArmReport, CaseResult, Comparison, StudyReport, SummaryStat } from "./report/report-types.js";
 import { type CaseScore, compareArmsToBaseline } from "./statistics/index.js";
@@ -101,7 +103,27 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
 
   const tEval = performance.now();
   const models = [];
-  for (const a of trained) models.push(await loadArmModels(a.name, a.members, exp.device));
+  const rules = [exp.inference.fusion, ...exp.evaluation.fusionRules];
+  for (const [i, a] of trained.entries()) {
+    const m = await loadArmModels(a.name, a.members, exp.device);
+    if (exp.evaluation.recalibrateBatchNorm)
+      await recalibrateArm(
+        exp,
+        a.name,
+        m.members,
+        exp.sites.map((s) => join(out, "arms", a.name, "sites", s.name)),
+      );
+    // Per-site arms list one member per site, in site order; each calibrates on its own data.
+    if (
+      rules.includes("calibrated") &&
+      exp.arms[i]!.family !== "central" &&
+      a.members.length === exp.sites.length
+    )
+      m.calibration = await Promise.all(
+        a.members.map((dir, s) => calibrateMember(exp, s, dir, m.members[s]!)),
+      );
+    models.push(m);
+  }
   let evaluated: Awaited<ReturnType<typeof evaluateArms>>;
   try {
     evaluated = await evaluateArms(exp, models, cases, out);

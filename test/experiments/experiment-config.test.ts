@@ -64,8 +64,15 @@ test("defaults are the SegViz study's settings (DESIGN.md section 1)", () => {
   assert.deepEqual(c.sites[0]!.organs, ["liver"]);
   assert.deepEqual(c.sites[1]!.organs, ["spleen"]);
   // FedAvg keeps only the heads local; FedBN also BatchNorm; both keep heads at the site.
-  assert.deepEqual(c.arms[3]!.strategy, { name: "segviz" });
-  assert.deepEqual(c.arms[4]!.strategy, { name: "fedbn", headLocal: true });
+  // Unweighted averaging, as the study.
+  assert.deepEqual(c.arms[3]!.strategy, { name: "segviz", weighting: "uniform" });
+  assert.deepEqual(c.arms[4]!.strategy, { name: "fedbn", headLocal: true, weighting: "uniform" });
+  // A site's Adam state restarts every round unless asked; no arm overrides it or the round length.
+  assert.equal(c.training.optimizerState, "reset");
+  assert.ok(c.arms.every((a) => a.optimizerState === undefined && a.roundEpochs === undefined));
+  // Head fusion by the highest probability, and no extra fusion rules scored.
+  assert.equal(c.inference.fusion, "max");
+  assert.deepEqual(c.evaluation.fusionRules, []);
 });
 
 test("the paper's config parses, with the study's windows and data sets", () => {
@@ -161,4 +168,112 @@ test("`segviz experiment` names the file and the field of a bad config, and exit
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("federated arms take optimizerState, roundEpochs and weighting into their ArmSpec", () => {
+  const c = parseExperimentConfig(
+    {
+      ...minimal(),
+      training: { epochs: 40, roundEpochs: 10, optimizerState: "keep" },
+      arms: [
+        "individual",
+        { kind: "segviz-fedavg", name: "fedavg-keep", optimizerState: "keep", roundEpochs: 5 },
+        { kind: "segviz-fedbn", weighting: "cases", optimizerState: "reset" },
+        { kind: "segviz-fedprox", proximalMu: 0.1, roundEpochs: 20, weighting: "uniform" },
+        { kind: "segviz-fedadam", weighting: "cases" },
+      ],
+    },
+    "study.json",
+  );
+  assert.equal(c.training.optimizerState, "keep");
+  const [individual, fedavg, fedbn, fedprox, fedadam] = c.arms;
+  assert.equal(individual!.optimizerState, undefined);
+  assert.equal(individual!.strategy, undefined);
+  assert.equal(fedavg!.family, "federated");
+  assert.equal(fedavg!.optimizerState, "keep");
+  assert.equal(fedavg!.roundEpochs, 5);
+  assert.deepEqual(fedavg!.strategy, { name: "segviz", weighting: "uniform" });
+  assert.equal(fedbn!.optimizerState, "reset");
+  assert.equal(fedbn!.roundEpochs, undefined, "no override: training.roundEpochs applies");
+  assert.deepEqual(fedbn!.strategy, { name: "fedbn", headLocal: true, weighting: "cases" });
+  assert.equal(fedprox!.roundEpochs, 20);
+  assert.equal(fedprox!.optimizerState, undefined, "no override: training.optimizerState applies");
+  assert.deepEqual(fedprox!.strategy, {
+    name: "fedprox",
+    headLocal: true,
+    proximalMu: 0.1,
+    weighting: "uniform",
+  });
+  assert.equal(fedadam!.strategy?.weighting, "cases");
+  assert.equal(fedadam!.strategy?.name, "fedadam");
+});
+
+test("the condistfl arm is one federated model: FedAvg over everything, no local head", () => {
+  const c = parseExperimentConfig(
+    {
+      ...minimal(),
+      arms: ["individual", "condistfl", { kind: "condistfl", name: "cd-keep", optimizerState: "keep" }],
+    },
+    "study.json",
+  );
+  const cd = c.arms[1]!;
+  assert.equal(cd.kind, "condistfl");
+  assert.equal(cd.name, "condistfl");
+  assert.equal(cd.label, "ConDistFL");
+  assert.equal(cd.family, "federated");
+  assert.deepEqual(cd.strategy, { name: "fedavg", weighting: "uniform" });
+  assert.equal(cd.strategy?.headLocal, undefined);
+  assert.equal(c.arms[2]!.optimizerState, "keep");
+  assert.equal(c.arms[2]!.family, "federated");
+});
+
+test("federated-only arm options are refused on other arms, and bad values name the field", () => {
+  for (const kind of ["individual", "central"]) {
+    for (const [option, value] of [
+      ["optimizerState", "keep"],
+      ["roundEpochs", 10],
+      ["weighting", "cases"],
+    ] as const) {
+      fails(
+        (c) => (c.arms = ["segviz-fedavg", { kind, [option]: value }]),
+        new RegExp(`/arms/1/${option}: not an option of a '${kind}' arm`),
+      );
+    }
+  }
+  fails(
+    (c) => (c.arms = [{ kind: "central-marginal", roundEpochs: 10 }]),
+    /\/arms\/0\/roundEpochs: not an option of a 'central-marginal' arm/,
+  );
+  // An arm's round length must divide the epochs (500 by default), like training.roundEpochs.
+  fails(
+    (c) => (c.arms = ["individual", "segviz-fedbn", { kind: "segviz-fedavg", roundEpochs: 30 }]),
+    /\/arms\/2\/roundEpochs: epochs \(500\) must be a whole number of rounds of 30 epochs/,
+  );
+  fails((c) => {
+    c.training = { epochs: 40, roundEpochs: 10 };
+    c.arms = [{ kind: "condistfl", roundEpochs: 15 }];
+  }, /\/arms\/0\/roundEpochs: epochs \(40\)/);
+  fails((c) => (c.arms = [{ kind: "segviz-fedavg", optimizerState: "sometimes" }]), /\/arms\/0/);
+  fails((c) => (c.arms = [{ kind: "segviz-fedavg", weighting: "sizes" }]), /\/arms\/0/);
+  fails((c) => (c.arms = [{ kind: "segviz-fedavg", roundEpochs: 2.5 }]), /\/arms\/0/);
+  fails((c) => (c.training = { optimizerState: "sometimes" }), /\/training\/optimizerState/);
+});
+
+test("inference.fusion and evaluation.fusionRules take the fusion rules, and name the field otherwise", () => {
+  const c = parseExperimentConfig(
+    {
+      ...minimal(),
+      inference: { fusion: "calibrated" },
+      evaluation: { fusionRules: ["max", "logit-softmax", "uncertainty"] },
+    },
+    "study.json",
+  );
+  assert.equal(c.inference.fusion, "calibrated");
+  assert.deepEqual(c.evaluation.fusionRules, ["max", "logit-softmax", "uncertainty"]);
+  // The other evaluation settings keep their defaults.
+  assert.equal(c.evaluation.alpha, 0.05);
+  assert.equal(c.evaluation.hd95, true);
+  fails((c) => (c.evaluation = { fusionRules: ["max", "vote"] }), /\/evaluation\/fusionRules\/1/);
+  fails((c) => (c.evaluation = { fusionRules: ["max", "max"] }), /\/evaluation\/fusionRules/);
+  fails((c) => (c.inference = { fusion: "vote" }), /\/inference\/fusion: must be one of max, calibrated/);
 });

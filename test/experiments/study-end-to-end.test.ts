@@ -1,4 +1,4 @@
-// The whole study, tiny: `segviz demo --tiny` trains all seven arms on a small phantom federation
+// The whole study, tiny: `segviz demo --tiny` trains all eight arms on a small phantom federation
 // (the federated ones over gRPC, one process per site), evaluates them on the external test set
 // and writes the report. Checked against the weights themselves: what the federated arms claim to
 // share is identical at every site, what they keep local is not, and the individual models share
@@ -26,6 +26,7 @@ const ARMS = [
   "segviz-fedbn",
   "segviz-fedprox",
   "segviz-fedadam",
+  "condistfl",
 ];
 let report: StudyReport;
 let printed = "";
@@ -152,6 +153,26 @@ test("SegViz FedBN: the non-BatchNorm body is shared, BatchNorm and heads stay a
   const sharing = report.arms.find((a) => a.name === "segviz-fedbn")!.sharing!;
   assert.equal(sharing.sharedTensors, shared.length);
   assert.ok(sharing.sharedIdenticalAcrossSites);
+});
+
+test("ConDistFL: one global model over every organ, everything shared, every site trained it", async () => {
+  const arm = report.arms.find((a) => a.name === "condistfl")!;
+  assert.equal(arm.strategy, "condistfl");
+  assert.equal(arm.loss, "condist");
+  const { tensors } = await readSafetensorsFile(join(dir, "arms", "condistfl", "final", "model.safetensors"));
+  const heads = Object.keys(tensors).filter(isHead);
+  // One head, background + the four organs, so no fusion is needed.
+  assert.ok(heads.length > 0 && heads.every((n) => n.startsWith("heads.all.")));
+  const lastConv = heads.filter((n) => n.endsWith(".weight") && tensors[n]!.shape.length === 5).sort();
+  assert.ok(lastConv.some((n) => tensors[n]!.shape.includes(ORGANS.length + 1)));
+  const sharing = arm.sharing!;
+  // Heads and BatchNorm included: nothing stays at a site but the optimiser's state.
+  assert.equal(sharing.sharedTensors, Object.keys(tensors).length);
+  assert.deepEqual(sharing.localTensorsPerSite, Object.fromEntries(SITES.map((s) => [s, 0])));
+  assert.ok(sharing.sharedIdenticalAcrossSites && sharing.bodyChangedFromInitial);
+  assert.equal(sharing.roundsVerified, sharing.rounds);
+  assert.equal(arm.curves.length, SITES.length);
+  for (const c of arm.perCase) for (const o of ORGANS) assert.ok(o in c.dice);
 });
 
 test("individual models share nothing", async () => {

@@ -10,6 +10,11 @@ import { PHANTOM_SIZES, type PhantomSize, type ScannerStyle } from "./styles.js"
 export interface FederationOptions {
   seed: number;
   casesPerSite: number;
+  /**
+   * Cases of particular sites, by organ, instead of casesPerSite (e.g. the study's unequal site
+   * sizes). A site's n-th case is the same phantom whatever the other sites' counts.
+   */
+  siteCases?: Partial<Record<PhantomOrgan, number>>;
   testCases: number;
   size: PhantomSize;
   /** Sites to generate (default FEDERATION_SITES). */
@@ -34,7 +39,8 @@ export interface PlannedSite {
 }
 
 export interface FederationPlan {
-  options: Required<Pick<FederationOptions, "seed" | "casesPerSite" | "testCases" | "size">>;
+  options: Required<Pick<FederationOptions, "seed" | "casesPerSite" | "testCases" | "size">> &
+    Pick<FederationOptions, "siteCases">;
   sites: PlannedSite[];
   test: { name: string; style: ScannerStyle; cases: PlannedCase[] };
 }
@@ -57,9 +63,17 @@ export function planFederation(opts: FederationOptions): FederationPlan {
   if (!(opts.size in PHANTOM_SIZES))
     throw new RangeError(`unknown phantom size "${opts.size}" (tiny, demo, large)`);
   const siteSpecs = opts.sites ?? FEDERATION_SITES;
+  for (const [organ, n] of Object.entries(opts.siteCases ?? {})) {
+    if (!siteSpecs.some((s) => s.organ === organ))
+      throw new RangeError(
+        `siteCases: no site labels '${organ}' (sites: ${siteSpecs.map((s) => s.organ).join(", ")})`,
+      );
+    checkCount(`siteCases.${organ}`, n!, 1);
+  }
   const sites = siteSpecs.map((site): PlannedSite => {
     const cases: PlannedCase[] = [];
-    for (let n = 0; n < opts.casesPerSite; n++) {
+    const count = opts.siteCases?.[site.organ] ?? opts.casesPerSite;
+    for (let n = 0; n < count; n++) {
       // MSD naming: <task>_<n>.nii.gz in imagesTr and labelsTr.
       const file = `${site.organ}_${n}.nii.gz`;
       cases.push({
@@ -81,7 +95,13 @@ export function planFederation(opts: FederationOptions): FederationPlan {
     });
   }
   return {
-    options: { seed: opts.seed, casesPerSite: opts.casesPerSite, testCases: opts.testCases, size: opts.size },
+    options: {
+      seed: opts.seed,
+      casesPerSite: opts.casesPerSite,
+      ...(opts.siteCases !== undefined && { siteCases: opts.siteCases }),
+      testCases: opts.testCases,
+      size: opts.size,
+    },
     sites,
     test: { name: TEST_SET_DIR, style: opts.testStyle ?? BTCV_TEST_STYLE, cases: testCases },
   };

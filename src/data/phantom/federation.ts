@@ -41,6 +41,8 @@ export interface FederationManifest {
   seed: number;
   size: string;
   casesPerSite: number;
+  /** Per-organ case counts that override casesPerSite (unequal sites). */
+  siteCases?: Partial<Record<PhantomOrgan, number>>;
   testCases: number;
   organLabels: typeof PHANTOM_ORGAN_LABELS;
   btcvLabels: typeof BTCV_LABELS;
@@ -156,6 +158,7 @@ export async function writePhantomFederation(
     seed: plan.options.seed,
     size: plan.options.size,
     casesPerSite: plan.options.casesPerSite,
+    ...(plan.options.siteCases !== undefined && { siteCases: plan.options.siteCases }),
     testCases: plan.options.testCases,
     organLabels: PHANTOM_ORGAN_LABELS,
     btcvLabels: BTCV_LABELS,

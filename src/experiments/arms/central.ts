@@ -8,8 +8,14 @@ import { join } from "node:path";
 import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { setNumThreads } from "../../engine/index.js";
 import type { SiteConfig } from "../../training/config/site-config.js";
-import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
-import { createSiteModel, saveMonaiHead, siteTrainerOptions } from "../../training/site/run-site-training.js";
+import { createSitePatchLoader, prepareSite, siteTrainingVolumes } from "../../training/site/prepare-site.js";
+import {
+  createSiteModel,
+  saveMonaiHead,
+  siteTrainerOptions,
+  toEngineOrder,
+} from "../../training/site/run-site-training.js";
+import { recalibrateBatchNorm } from "../../training/trainer/recalibrate-batch-norm.js";
 import { Trainer } from "../../training/trainer/trainer.js";
 import type { TrainingBatch } from "../../training/trainer/types.js";
 import type { ArmSpec } from "../config/arms.js";
@@ -66,6 +72,13 @@ export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: 
     const last = join(dir, "last");
     if (existsSync(join(last, "trainer.json"))) await trainer.resume(last);
     await trainer.fit({ batches: (e) => interleaveSites(loaders, annotated, e) }, exp.training.epochs);
+    if (exp.training.recalibrateBatchNorm) {
+      // The central model saw every site's data: its statistics are measured on all of it.
+      const volumes = [];
+      for (const cfg of configs) volumes.push(...(await siteTrainingVolumes(await prepareSite(cfg))));
+      recalibrateBatchNorm(model, (x) => model.forwardAll(x), volumes, toEngineOrder(exp.augment.patchSize));
+      await trainer.saveCheckpoint(last);
+    }
     return {
       name: arm.name,
       members: [last],

@@ -14,16 +14,27 @@ import { LocalStateStore } from "../../federation/site/local-state.js";
 import type { WeightSet } from "../../federation/weights/weight-set.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { SiteConfig } from "../../training/config/site-config.js";
+import { splitOptimizerState } from "../../training/federation/optimizer-state.js";
 import { UNET_TRAINER_MODULE } from "../../training/federation/unet-trainer-module.js";
 import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
-import { createSiteModel, saveMonaiHead, siteTrainerOptions } from "../../training/site/run-site-training.js";
+import {
+  createSiteModel,
+  saveMonaiHead,
+  siteTrainerOptions,
+  toEngineOrder,
+} from "../../training/site/run-site-training.js";
+import { recalibrateBatchNorm } from "../../training/trainer/recalibrate-batch-norm.js";
 import { Trainer } from "../../training/trainer/trainer.js";
 import { logEvent, progress } from "../../util/progress.js";
 import type { ArmSpec } from "../config/arms.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import type { CurveSeries, SharingEvidence } from "../report/report-types.js";
 import { experimentSiteConfig } from "./site-config.js";
+import { experimentSiteVolumes } from "./site-volumes.js";
 import type { TrainedArm } from "./trained-arm.js";
+
+/** The head of a ConDistFL model: background and every organ of the experiment. */
+export const CONDIST_TASK = "all";
 
 function readRoundLog(file: string): (RoundRecord | SiteRoundRecord)[] {
   if (!existsSync(file)) return [];
@@ -132,15 +143,25 @@ export async function trainFederatedArm(
 ): Promise<TrainedArm> {
   const t0 = performance.now();
   const t = exp.training;
-  const rounds = t.epochs / t.roundEpochs;
+  const roundEpochs = arm.roundEpochs ?? t.roundEpochs;
+  const rounds = t.epochs / roundEpochs;
   const perSite = Math.max(1, Math.floor(exp.threads / exp.sites.length));
-  const configs = exp.sites.map((site) =>
-    experimentSiteConfig(exp, site, {
-      window: site.window,
+  // ConDistFL trains one model over every organ: every site sees the central window and has the
+  // same all-organ head, trained with the marginal loss plus distillation of the global model.
+  const condist = arm.kind === "condistfl";
+  const configs = exp.sites.map((site) => {
+    const cfg = experimentSiteConfig(exp, site, {
+      window: condist ? exp.centralWindow : site.window,
       outDir: join(dir, "sites", site.name),
       threads: perSite,
-    }),
-  );
+    });
+    if (!condist) return cfg;
+    return {
+      ...cfg,
+      heads: [{ task: CONDIST_TASK, organs: [...exp.organs] }],
+      training: { ...cfg.training, loss: "condist" as const },
+    };
+  });
   const coordinatorDir = join(dir, "coordinator");
   await mkdir(coordinatorDir, { recursive: true });
   for (const c of configs) await mkdir(c.outDir, { recursive: true });
@@ -159,7 +180,15 @@ export async function trainFederatedArm(
     result = await simulate({
       coordinator: {
         rounds,
-        strategy: { ...arm.strategy!, localEpochs: t.roundEpochs },
+        strategy: {
+          ...arm.strategy!,
+          localEpochs: roundEpochs,
+          options: {
+            ...arm.strategy!.options,
+            optimizerState: arm.optimizerState ?? t.optimizerState,
+            rounds: String(rounds),
+          },
+        },
         sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
         minSitesToStart: configs.length,
         minSitesToClose: configs.length,
@@ -196,37 +225,58 @@ export async function trainFederatedArm(
     throw new Error(`arm ${arm.name}: no coordinator checkpoint of round ${rounds} in ${coordinatorDir}`);
   const records = readRoundLog(roundLog);
 
-  // Each site's final model: its own local tensors (saved after its last round) over the final shared ones.
+  // Each site's final model: its own local tensors (saved after its last round) over the final shared
+  // ones. ConDistFL shares everything, so its one global model is the arm's only member.
   setNumThreads(exp.threads);
   const members: string[] = [];
   const exports: string[] = [];
   const localPerSite: Record<string, number> = {};
   let initial: WeightSet | undefined;
-  for (const cfg of configs) {
+  for (const [siteIndex, cfg] of configs.entries()) {
     const local = await new LocalStateStore(join(cfg.outDir, "state")).loadUpTo(rounds);
     if (local === undefined || local.round !== rounds)
       throw new Error(`arm ${arm.name}: site ${cfg.site} saved no local state for round ${rounds}`);
-    localPerSite[cfg.site] = local.weights.size;
+    // The local model tensors; the optimiser state a site may carry between rounds is not the model.
+    const localModel = splitOptimizerState(local.weights).model;
+    localPerSite[cfg.site] = localModel.size;
+    if (condist && siteIndex > 0) continue;
     const siteCfg = { ...cfg, training: { ...cfg.training, threads: exp.threads } };
     const model = createSiteModel(siteCfg, exp.seed);
     initial ??= new Map([...model.stateDict()].map(([k, v]) => [k, tensorToData(v)]));
-    const merged = new Map([...local.weights, ...checkpoint.global].map(([k, d]) => [k, dataToTensor(d)]));
+    const merged = new Map([...localModel, ...checkpoint.global].map(([k, d]) => [k, dataToTensor(d)]));
     try {
       model.loadStateDict(merged);
     } finally {
       for (const v of merged.values()) v.dispose();
     }
+    if (t.recalibrateBatchNorm) {
+      // A site measures its own data; ConDistFL's one model is measured on every site's, which in a
+      // deployment is one more round of summed statistics.
+      const volumes = [];
+      for (const [s, c] of configs.entries())
+        if (condist || s === siteIndex)
+          volumes.push(
+            ...(await experimentSiteVolumes(
+              exp,
+              s,
+              [c.preprocess.window.aMin, c.preprocess.window.aMax],
+              c.outDir,
+            )),
+          );
+      recalibrateBatchNorm(model, (x) => model.forwardAll(x), volumes, toEngineOrder(exp.augment.patchSize));
+    }
+    const fineTune = !condist && t.headFineTuneEpochs > 0;
     const trainer = new Trainer(model, {
       ...siteTrainerOptions(siteCfg, { progress: true }),
-      trainOnly: t.headFineTuneEpochs > 0 ? ["heads."] : undefined,
+      trainOnly: fineTune ? ["heads."] : undefined,
     });
     try {
       trainer.epoch = t.epochs;
-      if (t.headFineTuneEpochs > 0) await fineTuneHead(siteCfg, trainer, t.headFineTuneEpochs);
-      const final = join(cfg.outDir, "final");
+      if (fineTune) await fineTuneHead(siteCfg, trainer, t.headFineTuneEpochs);
+      const final = join(condist ? dir : cfg.outDir, "final");
       await trainer.saveCheckpoint(final);
       members.push(final);
-      exports.push(await saveMonaiHead(cfg.outDir, model, cfg.heads[0]!, exp.model));
+      exports.push(await saveMonaiHead(condist ? dir : cfg.outDir, model, cfg.heads[0]!, exp.model));
     } finally {
       trainer.dispose();
       model.dispose();
@@ -239,8 +289,8 @@ export async function trainFederatedArm(
     exports,
     curves: roundCurves(records, sites),
     trainSeconds: (performance.now() - t0) / 1000,
-    loss: t.loss,
-    strategy: arm.strategy!.name,
+    loss: condist ? "condist" : t.loss,
+    strategy: condist ? "condistfl" : arm.strategy!.name,
     sharing: sharingEvidence(records, sites, checkpoint.global, initial!, localPerSite),
   };
 }

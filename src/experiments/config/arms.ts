@@ -1,7 +1,7 @@
 // The arms a study compares, by kind: how each is trained (alone, pooled, federated with which
 // strategy) and shown. An experiment file names arms by kind, or as objects that rename them or
 // set the strategy's knobs (several FedProx arms with different mu, for instance).
-import type { StrategyConfig } from "../../federation/strategies/config.js";
+import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "../../federation/strategies/config.js";
 
 export const ARM_KINDS = [
   "individual",
@@ -11,6 +11,7 @@ export const ARM_KINDS = [
   "segviz-fedbn",
   "segviz-fedprox",
   "segviz-fedadam",
+  "condistfl",
 ] as const;
 
 export type ArmKindName = (typeof ARM_KINDS)[number];
@@ -26,6 +27,10 @@ export interface ArmSpec {
   /** Central arms: naive (unlabelled organs are background) or Shi et al.'s marginal + exclusion loss. */
   centralLoss?: "naive" | "marginal-exclusion";
   lambdaExclusion?: number;
+  /** Federated arms: local epochs per round, overriding training.roundEpochs (an ablation knob). */
+  roundEpochs?: number;
+  /** Federated arms: whether a site's Adam state survives across rounds (default training.optimizerState). */
+  optimizerState?: "keep" | "reset";
 }
 
 /** The study's comparison plus the fair central baseline it did not run. */
@@ -45,6 +50,7 @@ const LABELS: Record<ArmKindName, string> = {
   "segviz-fedbn": "SegViz (FedBN)",
   "segviz-fedprox": "SegViz (FedProx)",
   "segviz-fedadam": "SegViz (FedAdam)",
+  condistfl: "ConDistFL",
 };
 
 interface ArmObject {
@@ -55,7 +61,14 @@ interface ArmObject {
   serverLearningRate?: number;
   tau?: number;
   lambdaExclusion?: number;
+  roundEpochs?: number;
+  optimizerState?: "keep" | "reset";
+  weighting?: "uniform" | "cases";
+  localStatistics?: boolean;
 }
+
+/** Options of every federated arm. */
+const federated = ["roundEpochs", "optimizerState", "weighting", "localStatistics"] as const;
 
 /** An arm as written in the experiment file (a kind, or an object; already schema-checked). */
 export function resolveArm(value: string | Record<string, unknown>, field: string): ArmSpec {
@@ -63,8 +76,20 @@ export function resolveArm(value: string | Record<string, unknown>, field: strin
     typeof value === "string" ? { kind: value as ArmKindName } : (value as unknown as ArmObject);
   const kind = o.kind;
   const base = { kind, name: o.name ?? kind, label: o.label ?? LABELS[kind] };
+  const fed = {
+    family: "federated" as const,
+    ...(o.roundEpochs !== undefined && { roundEpochs: o.roundEpochs }),
+    ...(o.optimizerState !== undefined && { optimizerState: o.optimizerState }),
+  };
+  // The study averaged unweighted; "cases" weights each site by its training cases.
+  const weighting = o.weighting ?? "uniform";
+  // BatchNorm running statistics measure a site's own (windowed) data; with localStatistics they
+  // stay at the site while the BatchNorm weights are still averaged (SiloBN, Andreux et al. 2020).
+  const share = o.localStatistics
+    ? { share: { exclude: [...DEFAULT_STATISTICS_PATTERNS, "*.num_batches_tracked"] } }
+    : {};
   const only = (allowed: (keyof ArmObject)[]) => {
-    for (const k of ["proximalMu", "serverLearningRate", "tau", "lambdaExclusion"] as const) {
+    for (const k of ["proximalMu", "serverLearningRate", "tau", "lambdaExclusion", ...federated] as const) {
       if (o[k] !== undefined && !allowed.includes(k))
         throw new Error(`${field}/${k}: not an option of a '${kind}' arm`);
     }
@@ -85,29 +110,35 @@ export function resolveArm(value: string | Record<string, unknown>, field: strin
         lambdaExclusion: o.lambdaExclusion ?? 1,
       };
     case "segviz-fedavg":
-      only([]);
+      only([...federated]);
       // Head-local FedAvg: every body tensor (BatchNorm included) is averaged, heads never leave.
-      return { ...base, family: "federated", strategy: { name: "segviz" } };
+      return { ...base, ...fed, strategy: { name: "segviz", weighting, ...share } };
     case "segviz-fedbn":
-      only([]);
-      return { ...base, family: "federated", strategy: { name: "fedbn", headLocal: true } };
+      only([...federated]);
+      return { ...base, ...fed, strategy: { name: "fedbn", headLocal: true, weighting, ...share } };
     case "segviz-fedprox":
-      only(["proximalMu"]);
+      only(["proximalMu", ...federated]);
       return {
         ...base,
-        family: "federated",
-        strategy: { name: "fedprox", headLocal: true, proximalMu: o.proximalMu ?? 0.01 },
+        ...fed,
+        strategy: { name: "fedprox", headLocal: true, proximalMu: o.proximalMu ?? 0.01, weighting, ...share },
       };
+    case "condistfl":
+      only([...federated]);
+      // One model over every organ, all of it averaged (no local head); the loss does the rest.
+      return { ...base, ...fed, strategy: { name: "fedavg", weighting, ...share } };
     case "segviz-fedadam":
-      only(["serverLearningRate", "tau"]);
+      only(["serverLearningRate", "tau", ...federated]);
       return {
         ...base,
-        family: "federated",
+        ...fed,
         strategy: {
           name: "fedadam",
           headLocal: true,
           serverLearningRate: o.serverLearningRate ?? 0.01,
           tau: o.tau ?? 1e-3,
+          weighting,
+          ...share,
         },
       };
   }

@@ -22,6 +22,7 @@ import {
   trainingBudgetProperties,
 } from "../../training/config/schema-parts.js";
 import { validateAgainstSchema } from "../../training/config/validate-json.js";
+import { FUSION_RULES, type FusionRule } from "../../training/inference/fuse-heads.js";
 import type { LrScheduleConfig } from "../../training/trainer/types.js";
 import { ARM_KINDS, type ArmSpec, DEFAULT_ARMS, resolveArm } from "./arms.js";
 
@@ -51,6 +52,13 @@ export interface ExperimentTraining {
   /** Supervised loss of the individual, federated and naive central arms. */
   loss: "dice" | "dicece";
   workers: number;
+  /** Federated arms: a site's Adam state continues across rounds ("keep") or restarts each round. */
+  optimizerState: "keep" | "reset";
+  /**
+   * After training (federated arms: after the federation, before head fine-tuning), recompute every
+   * model's BatchNorm statistics for its final weights on the training data it may see.
+   */
+  recalibrateBatchNorm: boolean;
 }
 
 export interface ExperimentInference {
@@ -60,6 +68,8 @@ export interface ExperimentInference {
   swBatchSize: number;
   /** Probability an organ must exceed to win a voxel in head fusion. */
   threshold: number;
+  /** How per-organ heads become one label map (fuse-heads.ts); the report's main Dice uses it. */
+  fusion: FusionRule;
 }
 
 export interface ExperimentConfig {
@@ -86,7 +96,18 @@ export interface ExperimentConfig {
   arms: ArmSpec[];
   /** The arm the others are tested against. */
   baseline: string;
-  evaluation: { hd95: boolean; overlayCases: number; alpha: number };
+  /** fusionRules: more fusion rules scored beside inference.fusion (report: diceFusion per case). */
+  /**
+   * recalibrateBatchNorm: recompute each model's BatchNorm statistics for its final weights on its
+   * own training data before scoring (a diagnosis of models trained without it).
+   */
+  evaluation: {
+    hd95: boolean;
+    overlayCases: number;
+    alpha: number;
+    fusionRules: FusionRule[];
+    recalibrateBatchNorm: boolean;
+  };
 }
 
 export const DEFAULT_TRAINING: ExperimentTraining = {
@@ -98,6 +119,8 @@ export const DEFAULT_TRAINING: ExperimentTraining = {
   schedule: { kind: "constant" },
   loss: "dice",
   workers: 1,
+  optimizerState: "reset",
+  recalibrateBatchNorm: false,
 };
 
 export const DEFAULT_INFERENCE: ExperimentInference = {
@@ -105,6 +128,7 @@ export const DEFAULT_INFERENCE: ExperimentInference = {
   overlap: 0.25,
   swBatchSize: 4,
   threshold: 0.5,
+  fusion: "max",
 };
 
 const name = { type: "string", pattern: "^[A-Za-z0-9_-]+$" } as const;
@@ -157,6 +181,8 @@ export const experimentConfigSchema = {
         ...trainingBudgetProperties,
         roundEpochs: { type: "integer", minimum: 1 },
         headFineTuneEpochs: { type: "integer", minimum: 0 },
+        optimizerState: { enum: ["keep", "reset"] },
+        recalibrateBatchNorm: { type: "boolean" },
       },
       additionalProperties: false,
     },
@@ -165,6 +191,7 @@ export const experimentConfigSchema = {
       properties: {
         ...slidingWindowProperties,
         threshold: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+        fusion: { enum: FUSION_RULES },
       },
       additionalProperties: false,
     },
@@ -184,6 +211,10 @@ export const experimentConfigSchema = {
               serverLearningRate: { type: "number", exclusiveMinimum: 0 },
               tau: { type: "number", exclusiveMinimum: 0 },
               lambdaExclusion: { type: "number", minimum: 0 },
+              roundEpochs: { type: "integer", minimum: 1 },
+              optimizerState: { enum: ["keep", "reset"] },
+              weighting: { enum: ["uniform", "cases"] },
+              localStatistics: { type: "boolean" },
             },
             required: ["kind"],
             additionalProperties: false,
@@ -198,6 +229,8 @@ export const experimentConfigSchema = {
         hd95: { type: "boolean" },
         overlayCases: { type: "integer", minimum: 0 },
         alpha: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+        fusionRules: { type: "array", items: { enum: FUSION_RULES }, uniqueItems: true },
+        recalibrateBatchNorm: { type: "boolean" },
       },
       additionalProperties: false,
     },
@@ -298,6 +331,14 @@ export function parseExperimentConfig(value: unknown, source: string): Experimen
   const armNames = arms.map((a) => a.name);
   const dup = armNames.find((n, i) => armNames.indexOf(n) !== i);
   if (dup !== undefined) throw invalid(source, "/arms", `two arms are named '${dup}'`);
+  arms.forEach((a, i) => {
+    if (a.roundEpochs !== undefined && training.epochs % a.roundEpochs !== 0)
+      throw invalid(
+        source,
+        `/arms/${i}/roundEpochs`,
+        `epochs (${training.epochs}) must be a whole number of rounds of ${a.roundEpochs} epochs`,
+      );
+  });
   const baseline = raw.baseline ?? (armNames.includes("individual") ? "individual" : armNames[0]!);
   if (!armNames.includes(baseline))
     throw invalid(source, "/baseline", `'${baseline}' is not one of the arms [${armNames.join(", ")}]`);
@@ -325,7 +366,14 @@ export function parseExperimentConfig(value: unknown, source: string): Experimen
     inference,
     arms,
     baseline,
-    evaluation: { hd95: true, overlayCases: 2, alpha: 0.05, ...raw.evaluation },
+    evaluation: {
+      hd95: true,
+      overlayCases: 2,
+      alpha: 0.05,
+      fusionRules: [],
+      recalibrateBatchNorm: false,
+      ...raw.evaluation,
+    },
   };
 }
 

@@ -15,18 +15,21 @@ import { voxelSizes } from "../../data/transforms/affine-math.js";
 import { resampleLabelsToGrid } from "../../data/transforms/resample-labels-to-grid.js";
 import type { Volume } from "../../data/volume.js";
 import { Tensor, tidy } from "../../engine/index.js";
-import { fuseHeads, type HeadProbabilities } from "../../training/inference/fuse-heads.js";
+import { type FusionRule, fuseHeads, type HeadProbabilities } from "../../training/inference/fuse-heads.js";
 import { predictVolume } from "../../training/inference/predict-volume.js";
 import { diceScore, evaluateCase } from "../../training/metrics/index.js";
 import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
 import { progress } from "../../util/progress.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import type { CaseResult, OverlaySlice } from "../report/report-types.js";
+import type { MemberCalibration } from "./calibrate-members.js";
 import { axialSlice, axisMap, mostInformativeSlice } from "./display-slice.js";
 
 export interface ArmModels {
   name: string;
   members: Predictor[];
+  /** Per member: its heads' calibrated thresholds (the "calibrated" fusion rule), if any. */
+  calibration?: (MemberCalibration | undefined)[];
 }
 
 export interface ArmEvaluation {
@@ -92,7 +95,7 @@ export async function evaluateArms(
       const diceHead: Record<string, number | null> = {};
       let grid: Volume | undefined;
       try {
-        for (const m of a.members) {
+        for (const [mi, m] of a.members.entries()) {
           const settings: PreprocessSettings = { ...m.preprocess, cropForeground: null, minSize: null };
           const key = JSON.stringify(settings);
           let pre = preprocessed.get(key);
@@ -123,7 +126,11 @@ export async function evaluateArms(
           }
           out.labels.dispose();
           for (const h of m.heads) {
-            const head = { probs: out.probabilities.get(h.task)!, organIndices: h.organIndices };
+            const head: HeadProbabilities = {
+              probs: out.probabilities.get(h.task)!,
+              organIndices: h.organIndices,
+              threshold: a.calibration?.[mi]?.[h.task]?.threshold,
+            };
             heads.push(head);
             // The head alone, as the study scored its per-organ models.
             const alone = tidy(() => fuseHeads([head], exp.inference.threshold).toArray() as Uint8Array);
@@ -138,14 +145,34 @@ export async function evaluateArms(
             }
           }
         }
-        const fused = tidy(() => fuseHeads(heads, exp.inference.threshold).toArray() as Uint8Array);
-        const onGrid: Volume = {
-          shape: grid!.shape.slice(0, 3),
-          dtype: "uint8",
-          data: fused,
-          affine: grid!.affine,
+        // The configured rule makes the written prediction; the others are scored beside it.
+        const rules = [
+          exp.inference.fusion,
+          ...exp.evaluation.fusionRules.filter((r) => r !== exp.inference.fusion),
+        ];
+        const fusedOnOriginal = (rule: FusionRule) => {
+          const fused = tidy(
+            () => fuseHeads(heads, { rule, threshold: exp.inference.threshold }).toArray() as Uint8Array,
+          );
+          const onGrid: Volume = {
+            shape: grid!.shape.slice(0, 3),
+            dtype: "uint8",
+            data: fused,
+            affine: grid!.affine,
+          };
+          return resampleLabelsToGrid(onGrid, shape, image.affine);
         };
-        const labels = resampleLabelsToGrid(onGrid, shape, image.affine);
+        const labels = fusedOnOriginal(rules[0]!);
+        let diceFusion: Record<string, Record<string, number | null>> | undefined;
+        if (rules.length > 1) {
+          diceFusion = {};
+          for (const rule of rules) {
+            const data = (rule === rules[0] ? labels : fusedOnOriginal(rule)).data as Uint8Array;
+            diceFusion[rule] = Object.fromEntries(
+              organs.map((o) => [o.name, nullIfNaN(diceScore(data, truth, o.id))]),
+            );
+          }
+        }
         const file = join(outDir, "predictions", a.name, `${c.id}.nii.gz`);
         await writeNifti(file, labels);
         predictionsOnGrid.set(a.name, labels.data as Uint8Array);
@@ -158,6 +185,7 @@ export async function evaluateArms(
           caseId: c.id,
           dice: Object.fromEntries(rows.map((r) => [r.organ, nullIfNaN(r.dice)])),
           diceHead: Object.fromEntries(exp.organs.map((o) => [o, o in diceHead ? diceHead[o]! : null])),
+          ...(diceFusion !== undefined && { diceFusion }),
           hd95: Object.fromEntries(rows.map((r) => [r.organ, nullIfNaN(r.hd95Mm)])),
           prediction: relative(outDir, file),
         });

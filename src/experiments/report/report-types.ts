@@ -18,6 +18,11 @@ export interface CaseResult {
    * study scored its per-organ models. Equal to `dice` for a single multi-class model.
    */
   diceHead: Record<string, number | null>;
+  /**
+   * Dice per organ of the fused label map under each fusion rule the evaluation compared (rule ->
+   * organ -> Dice); `dice` is the configured rule's. Absent when only one rule was evaluated.
+   */
+  diceFusion?: Record<string, Record<string, number | null>>;
   /** 95th percentile Hausdorff distance in mm; null where undefined (either mask empty). */
   hd95: Record<string, number | null>;
   /** Prediction file (NIfTI, on the test image's own grid), relative to the report folder. */

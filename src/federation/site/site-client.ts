@@ -146,10 +146,11 @@ export async function runSite(
               globalWeights: global,
               options: { ...task.options },
             });
-            await store.save(task.round, new Map([...trained.weights].filter(([n]) => !shares(n))));
-            const upload: WeightSet = new Map(
-              [...trained.weights].filter(([n]) => shares(n) && global.has(n)),
-            );
+            const uploaded = (n: string) => shares(n) && global.has(n);
+            // Everything the site does not send is its local state (heads, kept statistics, and
+            // whatever else its trainer carries between rounds, such as optimiser moments).
+            await store.save(task.round, new Map([...trained.weights].filter(([n]) => !uploaded(n))));
+            const upload: WeightSet = new Map([...trained.weights].filter(([n]) => uploaded(n)));
             await send(
               {
                 ok: true,

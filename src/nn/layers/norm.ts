@@ -18,7 +18,8 @@ abstract class NormBase extends Module {
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
   readonly eps: number;
-  readonly momentum: number | null;
+  /** Mutable, as PyTorch's: a recalibration pass switches to a cumulative average (null). */
+  momentum: number | null;
 
   constructor(numFeatures: number, o: Required<NormOptions>) {
     super();
@@ -33,6 +34,16 @@ abstract class NormBase extends Module {
     } else {
       this.runningMean = this.runningVar = this.numBatchesTracked = null;
     }
+  }
+
+  /** Running statistics back to mean 0, variance 1, no batches counted (PyTorch's reset_running_stats). */
+  resetRunningStats(): void {
+    if (this.runningMean === null) return;
+    noGrad(() => {
+      this.runningMean!.zero_();
+      this.runningVar!.fill_(1);
+      this.numBatchesTracked!.zero_();
+    });
   }
 
   /** The factor for this step; counts batches as PyTorch does. */

@@ -18,13 +18,20 @@ export interface MarginalExclusionOptions {
   lambdaExclusion?: number;
   smoothNr?: number;
   smoothDr?: number;
+  /** Sum the Dice terms over the batch too (MONAI's batch=true); default false. */
+  batch?: boolean;
 }
 
-function diceTerm(p: Tensor, y: Tensor, smoothNr: number, smoothDr: number): Tensor {
-  const axes = Array.from({ length: p.ndim - 2 }, (_, i) => i + 2);
+/**
+ * Soft Dice coefficients of p against y ([B, C, ...] each): [B, C], or [C] when `batch` sums
+ * over the batch as well (one coefficient per channel for the whole batch).
+ */
+export function diceTerm(p: Tensor, y: Tensor, smoothNr: number, smoothDr: number, batch = false): Tensor {
+  const spatial = Array.from({ length: p.ndim - 2 }, (_, i) => i + 2);
+  const axes = batch ? [0, ...spatial] : spatial;
   const inter = p.mul(y).sum(axes);
   const den = p.sum(axes).add(y.sum(axes));
-  return inter.mul(2).add(smoothNr).div(den.add(smoothDr)); // [B, C] Dice coefficients
+  return inter.mul(2).add(smoothNr).div(den.add(smoothDr));
 }
 
 /**
@@ -58,7 +65,10 @@ export function marginalExclusionLoss(logits: Tensor, labels: Tensor, o: Margina
     const y = labels.to({ dtype: probs.dtype });
     const targetsList = [y.eq(0), ...annotated.map((c) => y.eq(c))].map((m) => m.to({ dtype: probs.dtype }));
     const target = cat(targetsList, 1);
-    const marginalDice = diceTerm(merged, target, smoothNr, smoothDr).neg().add(1).mean();
+    const marginalDice = diceTerm(merged, target, smoothNr, smoothDr, o.batch ?? false)
+      .neg()
+      .add(1)
+      .mean();
     // Cross-entropy of the merged distribution: log of a sum of probabilities, computed stably
     // as logsumexp of the merged log-probabilities.
     const mergedLogBackground = logSumExp(
@@ -76,7 +86,13 @@ export function marginalExclusionLoss(logits: Tensor, labels: Tensor, o: Margina
         unannotated.map((c) => channel(probs, c)),
         1,
       );
-      const exclusion = diceTerm(excl, annotatedRegion.expand(excl.shape), 0, smoothDr).mean();
+      const exclusion = diceTerm(
+        excl,
+        annotatedRegion.expand(excl.shape),
+        0,
+        smoothDr,
+        o.batch ?? false,
+      ).mean();
       loss = loss.add(exclusion.mul(o.lambdaExclusion ?? 1));
     }
     return loss;
@@ -84,7 +100,7 @@ export function marginalExclusionLoss(logits: Tensor, labels: Tensor, o: Margina
 }
 
 /** log(sum(exp(x), dim 1, keepdim)). */
-function logSumExp(x: Tensor): Tensor {
+export function logSumExp(x: Tensor): Tensor {
   const m = x.max(1, true).detach();
   return x.sub(m).exp().sum(1, true).log().add(m);
 }

@@ -30,7 +30,11 @@ export interface TrainingSettings {
   batchSize: number;
   lr: number;
   schedule: LrScheduleConfig;
-  loss: "dice" | "dicece";
+  /**
+   * "condist": ConDistFL (a federated site with one head over every organ: marginal Dice + CE on
+   * the organs its label map annotates, distillation of the round's global model for the rest).
+   */
+  loss: "dice" | "dicece" | "condist";
   seed: number;
   threads: number;
   workers: number;
@@ -42,6 +46,11 @@ export interface TrainingSettings {
   swBatchSize: number;
   /** "cpu" or "cuda[:n]" (needs a CUDA libtorch). */
   device: string;
+  /**
+   * After training, recompute BatchNorm statistics for the final weights over the site's training
+   * volumes (recalibrate-batch-norm.ts) before the checkpoint and exports are written.
+   */
+  recalibrateBatchNorm: boolean;
 }
 
 export interface SiteConfig {
@@ -72,6 +81,7 @@ export const DEFAULT_TRAINING: TrainingSettings = {
   overlap: 0.25,
   swBatchSize: 4,
   device: "cpu",
+  recalibrateBatchNorm: false,
 };
 
 export const siteConfigSchema = {
@@ -100,12 +110,14 @@ export const siteConfigSchema = {
       type: "object",
       properties: {
         ...trainingBudgetProperties,
+        loss: { enum: ["dice", "dicece", "condist"] },
         seed: { type: "integer", minimum: 0 },
         threads: { type: "integer", minimum: 1 },
         validationFraction: { type: "number", minimum: 0, maximum: 1 },
         validateEvery: { type: "integer", minimum: 1 },
         ...slidingWindowProperties,
         device: deviceSchema,
+        recalibrateBatchNorm: { type: "boolean" },
       },
       additionalProperties: false,
     },

@@ -4,9 +4,12 @@
 // (body model.0.* / model.1.*, heads heads.<task>.*) and takes full weight sets back.
 //
 // Each round starts from the weights the site client passes in (the coordinator's shared tensors
-// merged over this site's own local ones) with a fresh Adam state, and its epochs are numbered
-// (round - 1) * localEpochs onwards, so a round's result depends only on its inputs: a site that
-// restarts and receives the same weights trains to the same result.
+// merged over this site's own local ones) and its epochs are numbered (round - 1) * localEpochs
+// onwards, so a round's result depends only on its inputs: a site that restarts and receives the
+// same weights trains to the same result. The Adam state either starts fresh every round
+// ("reset") or continues from the end of the site's previous round ("keep", the task option
+// optimizerState); kept state travels as local tensors (optimizer-state.ts), so it survives a
+// restart like the site's head does and never leaves the site.
 import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { setNumThreads, type Tensor } from "../../engine/index.js";
 import type {
@@ -18,12 +21,19 @@ import type {
 import { weightSetDigest } from "../../federation/weights/weight-digest.js";
 import type { WeightSet } from "../../federation/weights/weight-set.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
+import { conDistWeight } from "../../nn/losses/condist.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { SiteConfig } from "../config/site-config.js";
 import { createSitePatchLoader, type PreparedSite, prepareSite } from "../site/prepare-site.js";
 import { createSiteModel, siteTrainerOptions } from "../site/run-site-training.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainerOptions, ValidationResult } from "../trainer/types.js";
+import {
+  loadOptimizerStateFromWeights,
+  type OptimizerStatePolicy,
+  optimizerStateToWeights,
+  splitOptimizerState,
+} from "./optimizer-state.js";
 
 export interface UNetSiteTrainerOptions {
   /** Seed of the initial weights; every site of a federation must use the same (default training.seed). */
@@ -47,10 +57,32 @@ export function validationMetrics(r: ValidationResult): Record<string, number> {
   return out;
 }
 
+/** The round's optimiser policy from the task options (default "reset": a fresh Adam per round). */
+export function optimizerPolicy(options: Readonly<Record<string, string>>): OptimizerStatePolicy {
+  const v = options.optimizerState ?? "reset";
+  if (v !== "keep" && v !== "reset")
+    throw new Error(`task option optimizerState: expected "keep" or "reset", got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * ConDistFL's distillation weight this round: a linear ramp from 0.01 to 1 over the federation's
+ * rounds (task option "rounds"), as the reference implementation schedules it.
+ */
+export function condistWeight(round: TrainingRound): number {
+  const rounds = Number(round.options.rounds ?? round.round);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(
+      `task option rounds: expected a positive integer, got ${JSON.stringify(round.options.rounds)}`,
+    );
+  return conDistWeight(Math.min(round.round, rounds), rounds);
+}
+
 export class UNetSiteTrainer implements SiteTrainer {
   private readonly initial: WeightSet;
   private readonly options: TrainerOptions;
   private closed = false;
+  private teacher: MultiHeadUNet | undefined;
 
   private constructor(
     readonly config: SiteConfig,
@@ -84,7 +116,9 @@ export class UNetSiteTrainer implements SiteTrainer {
   }
 
   async train(weights: WeightSet, round: TrainingRound): Promise<TrainingResult> {
-    this.load(weights);
+    const policy = optimizerPolicy(round.options);
+    const { model: modelWeights, optimizer: optimizerWeights } = splitOptimizerState(weights);
+    this.load(modelWeights);
     // Evidence of sharing for the round log: the digest of the shared tensors as received, and of
     // the same tensors as the model now holds them (equal only if they were really loaded).
     const state = this.model.stateDict();
@@ -99,6 +133,10 @@ export class UNetSiteTrainer implements SiteTrainer {
     };
     const trainer = new Trainer(this.model, this.options);
     try {
+      if (policy === "keep")
+        loadOptimizerStateFromWeights(trainer.optimizer, optimizerWeights, `site ${this.config.site}`);
+      if (this.config.training.loss === "condist")
+        trainer.setTeacher(this.teacherFor(modelWeights), condistWeight(round));
       if (round.proximalMu > 0) {
         const reference = toTensors(round.globalWeights);
         try {
@@ -116,8 +154,11 @@ export class UNetSiteTrainer implements SiteTrainer {
         loss = r.loss;
         steps += r.steps;
       }
+      const trained = this.currentWeights();
+      if (policy === "keep")
+        for (const [k, v] of optimizerStateToWeights(trainer.optimizer)) trained.set(k, v);
       return {
-        weights: this.currentWeights(),
+        weights: trained,
         metrics: { loss, steps, trainSeconds: (performance.now() - t0) / 1000, ...digests },
         numExamples: this.prepared.trainEntries.length,
       };
@@ -128,7 +169,7 @@ export class UNetSiteTrainer implements SiteTrainer {
 
   async evaluate(weights: WeightSet, _round: number): Promise<Record<string, number>> {
     if (this.prepared.validation.length === 0) return {};
-    this.load(weights);
+    this.load(splitOptimizerState(weights).model);
     const trainer = new Trainer(this.model, this.options);
     try {
       return validationMetrics(trainer.validate(this.prepared.validation));
@@ -143,6 +184,21 @@ export class UNetSiteTrainer implements SiteTrainer {
     this.closed = true;
     await this.loader.close();
     this.model.dispose();
+    this.teacher?.dispose();
+  }
+
+  /** ConDistFL's teacher: the round's starting (global) weights in a second model, frozen, in eval mode. */
+  private teacherFor(weights: WeightSet): MultiHeadUNet {
+    this.teacher ??= createSiteModel(this.config);
+    const tensors = toTensors(weights);
+    try {
+      this.teacher.loadStateDict(tensors);
+    } finally {
+      dispose(tensors);
+    }
+    for (const [, p] of this.teacher.namedParameters()) p.requiresGrad = false;
+    this.teacher.eval();
+    return this.teacher;
   }
 
   /** The model's full state dict as plain data (copies). */

@@ -10,6 +10,7 @@ import { preprocessDataset } from "../../data/pipeline/preprocess-dataset.js";
 import type { Volume } from "../../data/volume.js";
 import { logEvent } from "../../util/progress.js";
 import type { SiteConfig } from "../config/site-config.js";
+import type { RecalibrationVolume } from "../trainer/recalibrate-batch-norm.js";
 import type { ValidationCase } from "../trainer/types.js";
 
 export interface PreparedSite {
@@ -79,4 +80,14 @@ export function createSitePatchLoader(cfg: SiteConfig, prepared: PreparedSite): 
     seed: cfg.training.seed,
     workers: cfg.training.workers,
   });
+}
+
+/** The site's cached training volumes, whole, in engine layout (for BatchNorm recalibration). */
+export async function siteTrainingVolumes(prepared: PreparedSite): Promise<RecalibrationVolume[]> {
+  const volumes: RecalibrationVolume[] = [];
+  for (const e of prepared.trainEntries) {
+    const image = (await readCacheEntry(e.path)).image!;
+    volumes.push({ image: image.data as Float32Array, shape: volumeToEngineShape(image) });
+  }
+  return volumes;
 }

@@ -2,7 +2,7 @@
 // resume, and MONAI-loadable weights per head at the end.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { organsOf } from "../../data/datasets/labelMap.js";
+import { annotatedOrgans, organsOf } from "../../data/datasets/labelMap.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
@@ -10,9 +10,10 @@ import type { UNetConfig } from "../../nn/monai/unet.js";
 import { logEvent } from "../../util/progress.js";
 import type { SiteConfig } from "../config/site-config.js";
 import { type HeadSpec, taskHeads } from "../trainer/heads.js";
+import { recalibrateBatchNorm } from "../trainer/recalibrate-batch-norm.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainerOptions } from "../trainer/types.js";
-import { createSitePatchLoader, prepareSite } from "./prepare-site.js";
+import { createSitePatchLoader, prepareSite, siteTrainingVolumes } from "./prepare-site.js";
 
 export interface SiteTrainingResult {
   epochs: number;
@@ -65,6 +66,7 @@ export function siteTrainerOptions(
     organs: organsOf(cfg.labelMap),
     heads: cfg.heads,
     loss: t.loss,
+    annotatedOrgans: annotatedOrgans(cfg.labelMap),
     lr: t.lr,
     schedule: t.schedule,
     seed: t.seed,
@@ -116,7 +118,18 @@ export async function runSiteTraining(
   const epochs = trainer.epoch;
   // Weights MONAI's UNet loads directly, one file per head (from the best checkpoint when validated).
   const best = join(cfg.outDir, "best");
-  if (existsSync(join(best, "trainer.json"))) await trainer.resume(best);
+  const fromBest = existsSync(join(best, "trainer.json"));
+  if (fromBest) await trainer.resume(best);
+  if (cfg.training.recalibrateBatchNorm) {
+    const windows = recalibrateBatchNorm(
+      trainer.model,
+      (x) => trainer.model.forwardAll(x),
+      await siteTrainingVolumes(prepared),
+      toEngineOrder(cfg.augment.patchSize),
+    );
+    logEvent({ event: "site.batchnorm-recalibrated", site: cfg.site, windows });
+    await trainer.saveCheckpoint(fromBest ? best : last);
+  }
   const exports: string[] = [];
   for (const h of cfg.heads) exports.push(await saveMonaiHead(cfg.outDir, trainer.model, h, cfg.model));
   const result = {

@@ -5,6 +5,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Tensor as EngineTensor, keep, manualSeed, noGrad, type Tensor, tidy } from "../../engine/index.js";
+import { conDistFlLoss, marginalDiceCeLoss } from "../../nn/losses/condist.js";
 import { DiceLoss } from "../../nn/losses/dice.js";
 import { DiceCELoss } from "../../nn/losses/dice-ce.js";
 import { marginalExclusionLoss } from "../../nn/losses/marginal-exclusion.js";
@@ -41,6 +42,7 @@ export class Trainer {
   private proximalRef: Map<string, Tensor> | null = null;
   private readonly frozen: Tensor[];
   private proximalMu: number | undefined;
+  private teacher: { model: MultiHeadUNet; weight: number } | null = null;
 
   constructor(
     readonly model: MultiHeadUNet,
@@ -70,7 +72,7 @@ export class Trainer {
         );
     }
     this.loss =
-      o.loss === "marginal-exclusion"
+      o.loss === "marginal-exclusion" || o.loss === "condist"
         ? null
         : o.loss === "dicece"
           ? new DiceCELoss({ toOnehotY: true, softmax: true })
@@ -101,10 +103,43 @@ export class Trainer {
       );
   }
 
+  /**
+   * ConDistFL: the model whose probabilities are distilled into this one (the round's global
+   * model, used as is: eval mode, no gradients) and the distillation's weight this round.
+   */
+  setTeacher(model: MultiHeadUNet | null, weight = 1): void {
+    if (model !== null && this.o.loss !== "condist")
+      throw new Error(`trainer: a teacher model needs the "condist" loss, not "${this.o.loss}"`);
+    if (model !== null && !(weight >= 0))
+      throw new Error(`trainer: distillation weight must be >= 0, got ${weight}`);
+    this.teacher = model && { model, weight };
+  }
+
   /** One head's loss; `annotated` (organ names) only matters to the marginal + exclusion loss. */
-  private headLoss(h: HeadSpec, logits: Tensor, label: Tensor, annotated?: readonly string[]): Tensor {
+  private headLoss(
+    h: HeadSpec,
+    logits: Tensor,
+    label: Tensor,
+    annotated?: readonly string[],
+    teacherLogits?: Tensor,
+  ): Tensor {
     const target = headTarget(label, this.headIndices.get(h.task)!);
     if (this.loss) return this.loss.forward(logits, target);
+    if (this.o.loss === "condist") {
+      const labelled = this.o.annotatedOrgans ?? this.o.organs;
+      const foreground = h.organs.flatMap((o, k) => (labelled.includes(o) ? [k + 1] : []));
+      if (foreground.length === 0)
+        throw new Error(
+          `trainer: the site annotates none of head '${h.task}''s organs [${h.organs.join(", ")}]`,
+        );
+      if (teacherLogits === undefined) return marginalDiceCeLoss(logits, target, { foreground });
+      return conDistFlLoss(logits, teacherLogits, target, {
+        foreground,
+        weight: this.teacher!.weight,
+        temperature: this.o.condist?.temperature,
+        divergence: this.o.condist?.divergence,
+      });
+    }
     const channels = h.organs.flatMap((o, k) =>
       annotated === undefined || annotated.includes(o) ? [k + 1] : [],
     );
@@ -120,9 +155,10 @@ export class Trainer {
 
   private stepLoss(image: Tensor, label: Tensor, annotated?: readonly string[]): Tensor {
     const out = this.model.forwardAll(image);
+    const teacherOut = this.teacher && noGrad(() => this.teacher!.model.forwardAll(image));
     let total: Tensor | null = null;
     for (const h of this.o.heads) {
-      const l = this.headLoss(h, out.get(h.task)!, label, annotated);
+      const l = this.headLoss(h, out.get(h.task)!, label, annotated, teacherOut?.get(h.task));
       total = total === null ? l : total.add(l);
     }
     const mu = this.proximalMu ?? this.o.proximalMu ?? 0;

@@ -41,7 +41,14 @@ export interface TrainerOptions {
    * "marginal-exclusion" (Shi et al. 2021) needs every head to be multi-class and uses each
    * batch's `annotated` organs.
    */
-  loss: "dice" | "dicece" | "marginal-exclusion";
+  loss: "dice" | "dicece" | "marginal-exclusion" | "condist";
+  /**
+   * Organs this site annotates (the ConDistFL loss: marginal loss on these, distillation of the
+   * teacher's split of the rest); default every organ of the vocabulary.
+   */
+  annotatedOrgans?: readonly string[];
+  /** ConDistFL's distillation settings (defaults: temperature 2, "dice" as the paper). */
+  condist?: { temperature?: number; divergence?: "dice" | "kl" };
   /** Weight of the exclusion term of the marginal + exclusion loss (default 1). */
   lambdaExclusion?: number;
   /** Where the model and batches live: "cpu" (default) or "cuda[:n]" (model moved by the caller). */

@@ -212,3 +212,36 @@ describe("phantom federation on disk", () => {
     );
   });
 });
+
+test("unequal sites: siteCases overrides casesPerSite per organ, the n-th case is the same phantom", () => {
+  const equal = planFederation({ seed: 3, casesPerSite: 4, testCases: 2, size: "tiny" });
+  const unequal = planFederation({
+    seed: 3,
+    casesPerSite: 4,
+    siteCases: { liver: 2, pancreas: 7 },
+    testCases: 2,
+    size: "tiny",
+  });
+  const counts = Object.fromEntries(unequal.sites.map((s) => [s.organ, s.cases.length]));
+  assert.deepEqual(counts, { liver: 2, spleen: 4, pancreas: 7, kidney: 4 });
+  for (const [i, site] of unequal.sites.entries()) {
+    const shared = Math.min(site.cases.length, equal.sites[i].cases.length);
+    assert.deepEqual(site.cases.slice(0, shared), equal.sites[i].cases.slice(0, shared));
+  }
+  assert.deepEqual(unequal.test, equal.test);
+  assert.throws(
+    () =>
+      planFederation({
+        seed: 3,
+        casesPerSite: 4,
+        siteCases: { heart: 2 } as never,
+        testCases: 1,
+        size: "tiny",
+      }),
+    /siteCases: no site labels 'heart'/,
+  );
+  assert.throws(
+    () => planFederation({ seed: 3, casesPerSite: 4, siteCases: { liver: 0 }, testCases: 1, size: "tiny" }),
+    /siteCases.liver must be an integer >= 1/,
+  );
+});

@@ -16,6 +16,10 @@ import type {
 import { createStrategy } from "../../../src/federation/strategies/registry.js";
 import { tensorsEqual, toFloat64, type WeightSet } from "../../../src/federation/weights/weight-set.js";
 import { parseSiteConfig } from "../../../src/training/config/site-config.js";
+import {
+  isOptimizerStateName,
+  splitOptimizerState,
+} from "../../../src/training/federation/optimizer-state.js";
 import { UNetSiteTrainer } from "../../../src/training/federation/unet-site-trainer.js";
 import { runInProcess } from "../../federation/helpers/federation.js";
 import { tinySiteConfig, writeTinyFederation } from "./phantom-sites.js";
@@ -126,12 +130,43 @@ describe("UNetSiteTrainer", { timeout: 120_000 }, () => {
     assert.ok("meanDice" in metrics && "dice.liver" in metrics);
   });
 
+  test("optimizerState keep: two 1-epoch rounds equal one uninterrupted 2-epoch round; reset does not", async () => {
+    const liver = await site("liver");
+    const initial = await liver.initialWeights();
+    const body: WeightSet = new Map([...initial].filter(([n]) => !isHead(n)));
+    const round = (r: number, localEpochs: number, optimizerState: string): TrainingRound => ({
+      round: r,
+      localEpochs,
+      proximalMu: 0,
+      globalWeights: body,
+      options: { optimizerState },
+    });
+    // The reference: one trainer, epochs 0 and 1 without a break (Adam moments carried along).
+    const straight = (await liver.train(initial, round(1, 2, "reset"))).weights;
+    const first = await liver.train(initial, round(1, 1, "keep"));
+    const state = [...first.weights.keys()].filter(isOptimizerStateName);
+    assert.ok(state.length > 0, "keep returns the optimiser's state with the weights");
+    assert.ok(state.some((n) => n.includes("exp_avg_sq")));
+    const kept = (await liver.train(first.weights, round(2, 1, "keep"))).weights;
+    const reset = (await liver.train(splitOptimizerState(first.weights).model, round(2, 1, "reset"))).weights;
+    assert.ok(![...reset.keys()].some(isOptimizerStateName), "reset carries no optimiser state");
+    const params = [...straight.keys()].filter((n) => straight.get(n)!.dtype === "float32");
+    for (const n of params)
+      assert.ok(tensorsEqual(kept.get(n)!, straight.get(n)!), `${n}: kept != uninterrupted`);
+    assert.ok(
+      params.some((n) => !tensorsEqual(reset.get(n)!, straight.get(n)!)),
+      "a fresh Adam in round 2 should not reproduce uninterrupted training",
+    );
+    await assert.rejects(liver.train(initial, round(1, 1, "sometimes")), /optimizerState/);
+  });
+
   test("SegViz over loopback: the body is averaged, each head stays at its site", async () => {
     const sites = [
       { id: "liver", trainer: new Recording(await site("liver")) },
       { id: "spleen", trainer: new Recording(await site("spleen")) },
     ];
-    const strategy = { name: "segviz" as const, localEpochs: 1 };
+    // Adam state kept across rounds: it must travel as local state, never to the coordinator.
+    const strategy = { name: "segviz" as const, localEpochs: 1, options: { optimizerState: "keep" } };
     const { handle, siteRuns } = await runInProcess(
       { rounds: 2, strategy, minSitesToStart: 2, evaluateEvery: 2 },
       sites,
@@ -153,7 +188,7 @@ describe("UNetSiteTrainer", { timeout: 120_000 }, () => {
     const sharing = createStrategy(strategy).sharing;
     const all = [...liver[0].output.keys(), ...spleen[0].output.keys()];
     const heads = all.filter(isHead);
-    const body = [...liver[0].output.keys()].filter((n) => !isHead(n));
+    const body = [...liver[0].output.keys()].filter((n) => !isHead(n) && !isOptimizerStateName(n));
     assert.ok(heads.length > 0 && body.length > 0);
     for (const n of heads) assert.equal(sharing.shares(n), false, `${n} would be shared`);
     for (const n of body) assert.equal(sharing.shares(n), true, `${n} would not be shared`);
@@ -181,6 +216,10 @@ describe("UNetSiteTrainer", { timeout: 120_000 }, () => {
       for (const n of own) assert.ok(tensorsEqual(mine[1].input.get(n)!, mine[0].output.get(n)!), n);
       for (const n of [...other[0].output.keys()].filter(isHead))
         assert.equal(mine[1].input.has(n), false, `${n} reached the other site`);
+      // The optimiser's state came back from the site's local store exactly as round 1 left it.
+      const moments = [...mine[0].output.keys()].filter(isOptimizerStateName);
+      assert.ok(moments.length > 0);
+      for (const n of moments) assert.ok(tensorsEqual(mine[1].input.get(n)!, mine[0].output.get(n)!), n);
       // The head did train (it changed in each round).
       assert.ok(own.some((n) => !tensorsEqual(mine[1].output.get(n)!, mine[1].input.get(n)!)));
     }
