@@ -8,6 +8,7 @@ import { experimentCommand } from "./commands/experiment.js";
 import { infoCommand } from "./commands/info.js";
 import { phantomCommand } from "./commands/phantom.js";
 import { predictCommand } from "./commands/predict.js";
+import { seedSummaryCommand } from "./commands/seed-summary.js";
 import { serverCommand } from "./commands/server.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { trainCommand } from "./commands/train.js";
@@ -15,7 +16,7 @@ import { trainCommand } from "./commands/train.js";
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   demo: {
     run: demoCommand,
-    help: "the SegViz study on the built-in phantoms: every arm, report.html (--quick: 3 min)",
+    help: "the SegViz study on the built-in phantoms: every arm, report.html (--quick: 4 min)",
   },
   experiment: {
     run: experimentCommand,
@@ -30,6 +31,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   client: { run: clientCommand, help: "one federation site: train locally, share with the coordinator" },
   simulate: { run: simulateCommand, help: "a coordinator and N sites as local processes over loopback" },
   phantom: { run: phantomCommand, help: "phantom federation: write the built-in phantom sites and test set" },
+  "seed-summary": {
+    run: seedSummaryCommand,
+    help: "a finished seed sweep summarised across seeds, against any arm (--dir DIR)",
+  },
 };
 
 function usage(): string {

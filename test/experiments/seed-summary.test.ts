@@ -161,6 +161,20 @@ test("the comparison runs on per-case means over seeds: exact Wilcoxon and Holm 
   assert.equal(d10.fedavg!.spleen!.comparison!.significant, false);
 });
 
+test("another arm as the baseline: the same pairs, the differences' signs reversed", () => {
+  const s = summariseSeeds(seedReports(), [1, 2], "fedavg");
+  assert.equal(s.baseline, "fedavg");
+  const liver = s.metrics.dice!.individual!.liver!.comparison!;
+  // The liver pairs of the test above, individual - fedavg: all six negative, same exact p.
+  close(liver.meanDifference, -0.1171875);
+  close(liver.pValue, 0.03125);
+  assert.equal(s.metrics.dice!.fedavg!.liver!.comparison, undefined);
+  assert.throws(
+    () => summariseSeeds(seedReports(), [1, 2], "fedprox"),
+    /baseline 'fedprox' is not one of the arms/,
+  );
+});
+
 test("a null Dice (organ absent) is left out of the means; a case null in every seed is not paired", () => {
   const reports = seedReports();
   // fedavg, seed 1, case c6: liver absent. Seed 1's liver mean is over c1..c5:

@@ -29,7 +29,13 @@ export async function calibrateMember(
   memberDir: string,
   predictor: Predictor,
 ): Promise<MemberCalibration> {
-  const file = join(memberDir, CALIBRATION_FILE);
+  // Thresholds depend on the BatchNorm statistics the model runs with: one file per variant.
+  const file = join(
+    memberDir,
+    exp.evaluation.recalibrateBatchNorm
+      ? CALIBRATION_FILE.replace(".json", "-bn-recalibrated.json")
+      : CALIBRATION_FILE,
+  );
   if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as MemberCalibration;
   const site = exp.sites[siteIndex];
   if (site === undefined) throw new Error(`calibration: no site ${siteIndex} for member ${memberDir}`);

@@ -77,7 +77,12 @@ export function sharedMetrics(reports: readonly StudyReport[]): SeedMetric[] {
   return ["dice", "diceHead", ...common];
 }
 
-export function summariseSeeds(reports: readonly StudyReport[], seeds: readonly number[]): SeedSummary {
+/** `baseline` defaults to the reports' own; another arm of theirs may be named (e.g. an ablation's reference). */
+export function summariseSeeds(
+  reports: readonly StudyReport[],
+  seeds: readonly number[],
+  baselineArm?: string,
+): SeedSummary {
   if (reports.length === 0) throw new Error("summariseSeeds: no reports");
   if (reports.length !== seeds.length)
     throw new Error(`summariseSeeds: ${reports.length} reports for ${seeds.length} seeds`);
@@ -91,6 +96,11 @@ export function summariseSeeds(reports: readonly StudyReport[], seeds: readonly 
       throw new Error(`summariseSeeds: seed ${seeds[i]} was tested on other cases than the first seed`);
   });
   const organs = first.organs;
+  const baseline = baselineArm ?? first.baseline;
+  if (!arms.some((a) => a.name === baseline))
+    throw new Error(
+      `summariseSeeds: baseline '${baseline}' is not one of the arms [${arms.map((a) => a.name).join(", ")}]`,
+    );
   const metrics: SeedSummary["metrics"] = {};
   for (const metric of sharedMetrics(reports)) {
     const table: Record<string, Record<string, SeedCell>> = {};
@@ -117,7 +127,7 @@ export function summariseSeeds(reports: readonly StudyReport[], seeds: readonly 
       }
       caseMeans.set(arm.name, scores);
     }
-    for (const c of compareArmsToBaseline(caseMeans, first.baseline, { organs })) {
+    for (const c of compareArmsToBaseline(caseMeans, baseline, { organs })) {
       table[c.arm]![c.organ]!.comparison = {
         nPairs: c.nPairs,
         meanDifference: c.meanDifference,
@@ -131,7 +141,7 @@ export function summariseSeeds(reports: readonly StudyReport[], seeds: readonly 
   return {
     format: "segviz-seed-summary/1",
     seeds: [...seeds],
-    baseline: first.baseline,
+    baseline,
     alpha: first.alpha,
     organs,
     arms,
