@@ -32,6 +32,10 @@ test("the full demo runs ConDistFL beside the study's arms and refits the heads"
       k,
     );
   assert.ok(e.training.headFineTuneEpochs > 0);
+  // The diagnosis: aggregate after every local epoch, and measure BatchNorm statistics for the
+  // final weights (both were off in the landed demo).
+  assert.equal(e.training.roundEpochs, 1);
+  assert.equal(e.training.recalibrateBatchNorm, true);
 });
 
 test("the training seed changes the models, never the phantom", () => {

@@ -174,51 +174,56 @@ export async function trainFederatedArm(
     rounds,
     sites: configs.length,
   });
-  const stop = watchRounds(roundLog, arm.name, rounds);
-  let result: Awaited<ReturnType<typeof simulate>>;
-  try {
-    result = await simulate({
-      coordinator: {
-        rounds,
-        strategy: {
-          ...arm.strategy!,
-          localEpochs: roundEpochs,
-          options: {
-            ...arm.strategy!.options,
-            optimizerState: arm.optimizerState ?? t.optimizerState,
-            rounds: String(rounds),
+  // A federation that already finished (an interrupted arm resumed after its last round) is not
+  // restarted: a coordinator resumed past its last round has nothing to send and would wait.
+  if (loadCheckpoint(coordinatorDir)?.round !== rounds) await runFederation();
+  async function runFederation(): Promise<void> {
+    const stop = watchRounds(roundLog, arm.name, rounds);
+    let result: Awaited<ReturnType<typeof simulate>>;
+    try {
+      result = await simulate({
+        coordinator: {
+          rounds,
+          strategy: {
+            ...arm.strategy!,
+            localEpochs: roundEpochs,
+            options: {
+              ...arm.strategy!.options,
+              optimizerState: arm.optimizerState ?? t.optimizerState,
+              rounds: String(rounds),
+            },
           },
+          sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
+          minSitesToStart: configs.length,
+          minSitesToClose: configs.length,
+          checkpointDir: coordinatorDir,
+          resume: true,
+          roundLogFile: roundLog,
+          logFile: join(coordinatorDir, "coordinator.log"),
         },
-        sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
-        minSitesToStart: configs.length,
-        minSitesToClose: configs.length,
-        checkpointDir: coordinatorDir,
-        resume: true,
-        roundLogFile: roundLog,
-        logFile: join(coordinatorDir, "coordinator.log"),
-      },
-      threadsPerSite: perSite,
-      stdio: "ignore",
-      sites: configs.map((c, i) => ({
-        config: {
-          siteId: c.site,
-          token: tokens[i],
-          stateDir: join(c.outDir, "state"),
-          logFile: join(c.outDir, "site.log"),
-        },
-        trainer: { module: UNET_TRAINER_MODULE, options: { site: c, initSeed: exp.seed } },
-      })),
-    });
-  } finally {
-    stop();
-  }
-  const failed = result.sites.filter((s) => s.exitCode !== 0);
-  if (result.completedRounds !== rounds || failed.length > 0) {
-    throw new Error(
-      `arm ${arm.name}: the federation completed ${result.completedRounds} of ${rounds} rounds${failed
-        .map((s) => `; site ${s.siteId} exited ${s.exitCode}${s.error ? `: ${s.error}` : ""}`)
-        .join("")} (logs in ${dir})`,
-    );
+        threadsPerSite: perSite,
+        stdio: "ignore",
+        sites: configs.map((c, i) => ({
+          config: {
+            siteId: c.site,
+            token: tokens[i],
+            stateDir: join(c.outDir, "state"),
+            logFile: join(c.outDir, "site.log"),
+          },
+          trainer: { module: UNET_TRAINER_MODULE, options: { site: c, initSeed: exp.seed } },
+        })),
+      });
+    } finally {
+      stop();
+    }
+    const failed = result.sites.filter((s) => s.exitCode !== 0);
+    if (result.completedRounds !== rounds || failed.length > 0) {
+      throw new Error(
+        `arm ${arm.name}: the federation completed ${result.completedRounds} of ${rounds} rounds${failed
+          .map((s) => `; site ${s.siteId} exited ${s.exitCode}${s.error ? `: ${s.error}` : ""}`)
+          .join("")} (logs in ${dir})`,
+      );
+    }
   }
   const checkpoint = loadCheckpoint(coordinatorDir);
   if (checkpoint === undefined || checkpoint.round !== rounds)

@@ -126,7 +126,13 @@ export function resolveArm(value: string | Record<string, unknown>, field: strin
     case "condistfl":
       only([...federated]);
       // One model over every organ, all of it averaged (no local head); the loss does the rest.
-      return { ...base, ...fed, strategy: { name: "fedavg", weighting, ...share } };
+      // Its reference implementation carries each site's optimiser state across rounds.
+      return {
+        ...base,
+        ...fed,
+        optimizerState: o.optimizerState ?? "keep",
+        strategy: { name: "fedavg", weighting, ...share },
+      };
     case "segviz-fedadam":
       only(["serverLearningRate", "tau", ...federated]);
       return {

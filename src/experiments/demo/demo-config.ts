@@ -60,7 +60,7 @@ const STUDY_ARMS: (string | Record<string, unknown>)[] = [
   "segviz-fedbn",
 ];
 // FedAdam's server step moves every shared value by up to its learning rate each round, whatever
-// the clients did; here a client moves a value by at most 9 Adam steps x 3e-3 per round, so the
+// the clients did; here a client moves a value by at most 3 Adam steps x 3e-3 per round, so the
 // default 1e-2 would mostly add noise. 1e-3 keeps the server step below the clients' own.
 const ALL_ARMS = [
   ...STUDY_ARMS,
@@ -79,7 +79,7 @@ const SCALES: Record<DemoScale, Scale> = {
     roi: [112, 112, 48],
     channels: [16, 32, 64, 128, 256],
     epochs: 24,
-    roundEpochs: 3,
+    roundEpochs: 1,
     headFineTuneEpochs: 6,
     batchSize: 2,
     numSamples: 2,
@@ -98,7 +98,7 @@ const SCALES: Record<DemoScale, Scale> = {
     roi: [64, 64, 64],
     channels: [8, 16, 32, 64, 128],
     epochs: 40,
-    roundEpochs: 5,
+    roundEpochs: 2,
     headFineTuneEpochs: 10,
     batchSize: 2,
     numSamples: 2,
@@ -190,6 +190,9 @@ export function demoPlan(
         lr: s.lr,
         loss: "dice",
         workers: s.workers ?? 1,
+        // Both from the diagnosis (docs/federated-arms.md): BatchNorm statistics measured for the
+        // final weights, and short rounds (less drift of the shared body between aggregations).
+        recalibrateBatchNorm: true,
       },
       inference: { roi: s.roi, overlap: 0.25, swBatchSize: s.swBatchSize ?? 1, threshold: 0.5 },
       arms: s.arms,
