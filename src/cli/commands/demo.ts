@@ -11,7 +11,7 @@ Writes a phantom federation (four sites, each labelling one organ: liver, spleen
 kidney, in different scanner styles) and an external test set in BTCV layout, trains every arm
 (individual, central, central with marginal + exclusion loss, SegViz with FedAvg, FedBN, FedProx
 and FedAdam over gRPC, and ConDistFL), evaluates them on the test set and writes DIR/report.html
-and DIR/report.json. About 16 minutes on 2 cores. --quick: a smaller first look (individual,
+and DIR/report.json. About 18 minutes on 2 cores. --quick: a smaller first look (individual,
 SegViz FedAvg and ConDistFL on smaller volumes and a smaller UNet), under 4 minutes.
 
 --profile gpu: the study's crops (128x128x32 at 1.5 x 1.5 x 2 mm), sliding window (160^3) and a

@@ -13,6 +13,7 @@ import type { Predictor } from "../../training/predict/load-predictor.js";
 import { prepareSite, volumeToEngineShape } from "../../training/site/prepare-site.js";
 import { experimentSiteConfig } from "../arms/site-config.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
+import { studySlidingWindow } from "./study-sliding-window.js";
 
 export const CALIBRATION_FILE = "calibration.json";
 
@@ -55,12 +56,7 @@ export async function calibrateMember(
         predictor.model,
         binary,
         input,
-        {
-          roiSize: [exp.inference.roi[2], exp.inference.roi[1], exp.inference.roi[0]],
-          overlap: exp.inference.overlap,
-          swBatchSize: exp.inference.swBatchSize,
-          mode: "gaussian",
-        },
+        studySlidingWindow(exp),
         exp.inference.threshold,
         exp.device,
       );

@@ -24,6 +24,7 @@ import type { ExperimentConfig } from "../config/experiment-config.js";
 import type { CaseResult, OverlaySlice } from "../report/report-types.js";
 import type { MemberCalibration } from "./calibrate-members.js";
 import { axialSlice, axisMap, mostInformativeSlice } from "./display-slice.js";
+import { studySlidingWindow } from "./study-sliding-window.js";
 
 export interface ArmModels {
   name: string;
@@ -112,12 +113,7 @@ export async function evaluateArms(
               m.model,
               m.heads,
               input,
-              {
-                roiSize: [exp.inference.roi[2], exp.inference.roi[1], exp.inference.roi[0]],
-                overlap: exp.inference.overlap,
-                swBatchSize: exp.inference.swBatchSize,
-                mode: "gaussian",
-              },
+              studySlidingWindow(exp),
               exp.inference.threshold,
               exp.device,
             );
