@@ -10,8 +10,8 @@ import { Tensor, tidy } from "../../engine/index.js";
 import { type CalibrationCase, calibrateThreshold } from "../../training/inference/calibrate-threshold.js";
 import { predictVolume } from "../../training/inference/predict-volume.js";
 import type { Predictor } from "../../training/predict/load-predictor.js";
-import { prepareSite, volumeToEngineShape } from "../../training/site/prepare-site.js";
-import { experimentSiteConfig } from "../arms/site-config.js";
+import { volumeToEngineShape } from "../../training/site/prepare-site.js";
+import { prepareExperimentSite } from "../arms/site-volumes.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import { studySlidingWindow } from "./study-sliding-window.js";
 
@@ -38,13 +38,12 @@ export async function calibrateMember(
       : CALIBRATION_FILE,
   );
   if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as MemberCalibration;
+  const binary = predictor.heads.filter((h) => h.organIndices.length === 1);
+  if (binary.length === 0) return {};
   const site = exp.sites[siteIndex];
   if (site === undefined) throw new Error(`calibration: no site ${siteIndex} for member ${memberDir}`);
   // The member's site folder holds its split; all of the site's training cases calibrate.
-  const cfg = experimentSiteConfig(exp, site, { window: site.window, outDir: dirname(memberDir) });
-  const prepared = await prepareSite(cfg);
-  const binary = predictor.heads.filter((h) => h.organIndices.length === 1);
-  if (binary.length === 0) return {};
+  const prepared = await prepareExperimentSite(exp, siteIndex, site.window, dirname(memberDir));
   const cases = new Map<string, CalibrationCase[]>(binary.map((h) => [h.task, []]));
   for (const entry of prepared.trainEntries) {
     const volumes = await readCacheEntry(entry.path);
