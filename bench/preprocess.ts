@@ -17,9 +17,10 @@ import {
   SEGVIZ_PREPROCESS,
 } from "../src/data/pipeline/index.js";
 import { setNumThreads } from "../src/engine/index.js";
+import { TOTALSEG_EXAMPLE } from "../test/fixtures/index.js";
 import { runReference } from "./reference-python.js";
 
-const DATA = process.env.SEGVIZ_DATA ?? "/work/shared/data/totalseg-example";
+const DATA = process.env.SEGVIZ_DATA ?? TOTALSEG_EXAMPLE.dir;
 const MONAI_MEASURED_S = 0.59;
 
 function arg(name: string, fallback: number): number {

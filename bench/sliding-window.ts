@@ -1,10 +1,9 @@
 // Benchmark: sliding-window inference of the SegViz UNet over the real CT example after the
 // study's preprocessing, ours and PyTorch's (same algorithm, same weights, same threads) in one run.
 // The study used ROI 160^3 on a GPU; on a 2-core CPU the default here is 96^3 (--roi to change).
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { preprocessCase } from "../src/data/pipeline/preprocess-case.js";
 import { SEGVIZ_PREPROCESS } from "../src/data/pipeline/preprocess-settings.js";
 import { manualSeed, noGrad, setNumThreads, Tensor, tidy } from "../src/engine/index.js";
@@ -12,6 +11,7 @@ import { loadStateDictFile, stateToData, tensorToData } from "../src/nn/checkpoi
 import { SEGVIZ_UNET, UNet } from "../src/nn/monai/unet.js";
 import { writeSafetensorsFile } from "../src/nn/safetensors/index.js";
 import { slidingWindowInference } from "../src/training/inference/sliding-window.js";
+import { TOTALSEG_EXAMPLE } from "../test/fixtures/index.js";
 import { runReference } from "./reference-python.js";
 
 export interface SlidingWindowBench {
@@ -24,17 +24,6 @@ export interface SlidingWindowBench {
   maxRelativeDifference: number;
 }
 
-function findCt(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ["../../shared", "../../../shared", "../shared"]) {
-    const p = join(here, up, "data/totalseg-example/ct.nii.gz");
-    if (existsSync(p)) return p;
-  }
-  throw new Error(
-    "bench sliding-window: shared/data/totalseg-example/ct.nii.gz not found beside the repository",
-  );
-}
-
 export async function benchSlidingWindow(o: {
   threads: number;
   roi: [number, number, number];
@@ -42,7 +31,7 @@ export async function benchSlidingWindow(o: {
   repeats: number;
 }): Promise<SlidingWindowBench> {
   setNumThreads(o.threads);
-  const pre = (await preprocessCase({ image: findCt() }, SEGVIZ_PREPROCESS)).image!;
+  const pre = (await preprocessCase({ image: TOTALSEG_EXAMPLE.ct }, SEGVIZ_PREPROCESS)).image!;
   const [i, j, k] = pre.shape as [number, number, number];
   manualSeed(0);
   const net = new UNet(SEGVIZ_UNET).eval();

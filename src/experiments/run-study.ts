@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, platform } from "node:os";
 import { join, relative } from "node:path";
-import { listCases } from "../data/datasets/listCases.js";
+import { listCases } from "../data/datasets/list-cases.js";
 import { buildInfo } from "../engine/index.js";
 import { summarise } from "../training/metrics/index.js";
 import { logEvent } from "../util/progress.js";

@@ -2,12 +2,13 @@
 // patient's right (the liver) is on the left of the image, whatever the file's voxel order.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyLabelMap } from "../../src/data/datasets/labelMap.js";
-import { TOTALSEGMENTATOR } from "../../src/data/datasets/labelMaps.js";
+import { applyLabelMap } from "../../src/data/datasets/label-map.js";
+import { TOTALSEGMENTATOR } from "../../src/data/datasets/label-maps.js";
 import { readNifti } from "../../src/data/nifti/index.js";
 import { axialSlice, axisMap, mostInformativeSlice } from "../../src/experiments/evaluation/display-slice.js";
+import { TOTALSEG_EXAMPLE } from "../fixtures/index.js";
 
-const SEG = new URL("../../../../shared/data/totalseg-example/seg_small.nii.gz", import.meta.url).pathname;
+const SEG = TOTALSEG_EXAMPLE.segSmall;
 
 function columnCentroid(pixels: number[], cols: number, value: number): number {
   let sum = 0;

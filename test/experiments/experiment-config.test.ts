@@ -39,7 +39,7 @@ function fails(change: (c: Record<string, unknown>) => void, field: RegExp): voi
   );
 }
 
-test("defaults are the SegViz study's settings (DESIGN.md section 1)", () => {
+test("defaults are the SegViz study's settings (docs/study.md)", () => {
   const c = parseExperimentConfig(minimal(), "study.json");
   assert.deepEqual(c.model.channels, [16, 32, 64, 128, 256]);
   assert.deepEqual(c.model.strides, [2, 2, 2, 2]);

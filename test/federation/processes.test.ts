@@ -62,6 +62,63 @@ describe("federation as separate processes", { timeout: 120_000 }, () => {
     }
   });
 
+  test("simulate returns the federation's outcome: final shared weights and each site's merged model, as an in-process reference computes them", async () => {
+    const dir = tempDir("simulate-outcome");
+    try {
+      const strategy = { name: "fedbn" as const, headLocal: true };
+      const config = {
+        coordinator: {
+          rounds: 3,
+          strategy,
+          sites: tokens(ids),
+          minSitesToStart: 3,
+          checkpointDir: join(dir.path, "coordinator"),
+          resume: true,
+          roundLogFile: join(dir.path, "rounds.jsonl"),
+        },
+        sites: ids.map((siteId, k) => ({
+          config: { siteId, token: `token-${siteId}`, stateDir: join(dir.path, siteId) },
+          trainer: quadratic(k),
+        })),
+        stdio: "ignore" as const,
+      };
+      const seen: number[] = [];
+      const result = await simulate({ ...config, onRoundCompleted: (n) => seen.push(n) });
+      assert.equal(result.alreadyFinished, false);
+      assert.equal(seen.at(-1), 3);
+      const outcome = result.outcome!;
+      const finalSites = new Map();
+      const expected = await referenceFederation(
+        strategy,
+        3,
+        ids.map((id, k) => ({ id, trainer: new QuadraticTestTrainer({ siteSeed: k + 1 }) })),
+        finalSites,
+      );
+      assert.deepEqual([...outcome.shared.keys()].sort(), [...expected.keys()].sort());
+      for (const [name, t] of expected)
+        assert.ok(tensorsEqual(outcome.shared.get(name)!, t), `shared ${name}`);
+      for (const site of outcome.sites) {
+        const reference = finalSites.get(site.siteId)!;
+        assert.deepEqual([...site.merged.keys()].sort(), [...reference.keys()].sort(), site.siteId);
+        for (const [name, t] of reference)
+          assert.ok(tensorsEqual(site.merged.get(name)!, t), `${site.siteId} ${name}`);
+        // Local and shared are disjoint, and the BatchNorm and head tensors are among the local ones.
+        for (const name of site.local.keys()) assert.ok(!outcome.shared.has(name), name);
+        assert.ok([...site.local.keys()].some((n) => n.startsWith("model.2.")));
+      }
+      assert.deepEqual(outcome.verification, { completedRounds: 3, roundsVerified: 3 });
+      // Run again: the federation is finished, so nothing starts and the same outcome comes back.
+      const again = await simulate(config);
+      assert.equal(again.alreadyFinished, true);
+      for (const [name, t] of outcome.shared) assert.ok(tensorsEqual(again.outcome!.shared.get(name)!, t));
+      for (const [i, site] of outcome.sites.entries())
+        for (const [name, t] of site.merged)
+          assert.ok(tensorsEqual(again.outcome!.sites[i].merged.get(name)!, t));
+    } finally {
+      dir.remove();
+    }
+  });
+
   test("a site killed mid-round: the round closes with the others; the site rejoins from its saved state", async () => {
     const dir = tempDir("site-kill");
     try {

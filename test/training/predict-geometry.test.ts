@@ -1,11 +1,10 @@
 // Prediction geometry: a label map predicted for the real CT has exactly the input's shape and
 // affine, and an LPS copy of the CT comes back in LPS, voxel for voxel the flip of the RAS result.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { orientationCodes, readNifti, writeNifti } from "../../src/data/nifti/index.js";
 import { flipToLps } from "../../src/data/phantom/index.js";
 import { manualSeed, setNumThreads } from "../../src/engine/index.js";
@@ -13,17 +12,13 @@ import { MultiHeadUNet } from "../../src/nn/monai/multi-head-unet.js";
 import { loadPredictor } from "../../src/training/predict/load-predictor.js";
 import { predictFile } from "../../src/training/predict/predict-file.js";
 import { Trainer } from "../../src/training/trainer/trainer.js";
+import { TOTALSEG_EXAMPLE } from "../fixtures/index.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CT = [
-  join(here, "../../../shared/data/totalseg-example/ct.nii.gz"),
-  join(here, "../../../../shared/data/totalseg-example/ct.nii.gz"),
-].find(existsSync)!;
+const CT = TOTALSEG_EXAMPLE.ct;
 const dir = mkdtempSync(join(tmpdir(), "segviz-predict-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("predictions keep the input's grid, in RAS and in LPS", async () => {
-  assert.ok(CT, "shared/data/totalseg-example/ct.nii.gz not found beside the repository");
   setNumThreads(2);
   manualSeed(3);
   const heads = [{ task: "liver", organs: ["liver"] }];

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { BTCV } from "../../src/data/datasets/labelMaps.js";
+import { BTCV } from "../../src/data/datasets/label-maps.js";
 import { readNifti, writeNifti } from "../../src/data/nifti/index.js";
 import { writePhantomFederation } from "../../src/data/phantom/index.js";
 import { readSafetensorsFile } from "../../src/nn/safetensors/index.js";

@@ -2,9 +2,7 @@
 // coordinator (no inbound port), trains its UNet on its own data, and shares what the
 // federation's strategy allows.
 import { parseArgs } from "node:util";
-import { runSite } from "../../federation/index.js";
-import { loadClientConfig } from "../../training/federation/federation-config.js";
-import { UNetSiteTrainer } from "../../training/federation/unet-site-trainer.js";
+import { loadClientConfig, runSite, UNetSiteTrainer } from "../../federation/index.js";
 
 const USAGE = `usage: segviz client --config CLIENT.json
 

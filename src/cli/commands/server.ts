@@ -1,7 +1,6 @@
 // `segviz server --config coordinator.json [--resume]`: the federation's coordinator.
 import { parseArgs } from "node:util";
-import { runCoordinator } from "../../federation/index.js";
-import { loadCoordinatorConfig } from "../../training/federation/federation-config.js";
+import { loadCoordinatorConfig, runCoordinator } from "../../federation/index.js";
 
 const USAGE = `usage: segviz server --config COORDINATOR.json [--resume]
 

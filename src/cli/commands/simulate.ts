@@ -4,9 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { simulate } from "../../federation/index.js";
-import { loadFederationConfig } from "../../training/federation/federation-config.js";
-import { UNET_TRAINER_MODULE } from "../../training/federation/unet-trainer-module.js";
+import { loadFederationConfig, simulate, UNET_TRAINER_MODULE } from "../../federation/index.js";
 
 const USAGE = `usage: segviz simulate --config FEDERATION.json [--quiet]
 

@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 import type { Case, CaseList } from "./case.js";
-import { checkCases, type ListOptions } from "./checkCases.js";
+import { checkCases, type ListOptions } from "./check-cases.js";
 import { isFile, isFolder, listFolder } from "./files.js";
 
 const IMAGE_NAME = /^img(\d+)\.nii(\.gz)?$/;

@@ -2,9 +2,9 @@
 
 export { listBtcvCases } from "./btcv.js";
 export type { BadCase, Case, CaseList, OnBadCase } from "./case.js";
-export type { ListOptions } from "./checkCases.js";
-export { listCsvCases, parseCsv } from "./csvCases.js";
-export { listFolderPairCases } from "./folderPairs.js";
+export type { ListOptions } from "./check-cases.js";
+export { listCsvCases, parseCsv } from "./csv-cases.js";
+export { listFolderPairCases } from "./folder-pairs.js";
 export { listKits19Cases } from "./kits19.js";
 export {
   annotatedOrgans,
@@ -14,7 +14,7 @@ export {
   type LabelIds,
   type LabelMap,
   organsOf,
-} from "./labelMap.js";
+} from "./label-map.js";
 export {
   BTCV,
   KITS19,
@@ -22,9 +22,9 @@ export {
   MSD_TASK07_PANCREAS,
   MSD_TASK09_SPLEEN,
   TOTALSEGMENTATOR,
-} from "./labelMaps.js";
-export { type DatasetSpec, listCases } from "./listCases.js";
-export { iterateCases, type LoadedCase, type LoadOptions, loadCase, loadCases } from "./loadCases.js";
+} from "./label-maps.js";
+export { type DatasetSpec, listCases } from "./list-cases.js";
+export { iterateCases, type LoadedCase, type LoadOptions, loadCase, loadCases } from "./load-cases.js";
 export { listMsdCases } from "./msd.js";
 export { ORGANS } from "./organs.js";
 export { type SplitFile, type SplitOptions, type SplitResult, splitCases, splitIds } from "./split.js";

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DataError } from "../errors.js";
 import type { BadCase, Case, CaseList } from "./case.js";
-import { checkCases, type ListOptions } from "./checkCases.js";
+import { checkCases, type ListOptions } from "./check-cases.js";
 import { niftiStem } from "./files.js";
 
 async function readTrainingList(datasetJson: string): Promise<unknown[]> {

@@ -3,11 +3,11 @@
 import { DataError } from "../errors.js";
 import { headerAffine } from "./affine.js";
 import { datatypeByDtype, describeDatatype } from "./datatypes.js";
-import { readDecompressed, readDecompressedPrefix } from "./fileBytes.js";
+import { readDecompressed, readDecompressedPrefix } from "./file-bytes.js";
 import type { NiftiHeader, NiftiImage } from "./header.js";
-import { HEADER_PREFIX_BYTES, parseExtensions, parseNiftiHeader } from "./parseHeader.js";
+import { HEADER_PREFIX_BYTES, parseExtensions, parseNiftiHeader } from "./parse-header.js";
 import { requireSpatial3D } from "./shape3d.js";
-import { decodeVoxels, effectiveScaling, type FloatDtype, scaleVoxels } from "./voxelData.js";
+import { decodeVoxels, effectiveScaling, type FloatDtype, scaleVoxels } from "./voxel-data.js";
 
 export interface ReadNiftiOptions {
   /**

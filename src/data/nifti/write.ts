@@ -11,7 +11,7 @@ import { DataError } from "../errors.js";
 import type { Volume } from "../volume.js";
 import { qformFromAffine } from "./affine.js";
 import { datatypeByDtype } from "./datatypes.js";
-import { encodeNiftiHeader, minimumDataOffset } from "./encodeHeader.js";
+import { encodeNiftiHeader, minimumDataOffset } from "./encode-header.js";
 import {
   type ByteOrder,
   type NiftiExtension,
@@ -21,7 +21,7 @@ import {
   UNITS_MM_SEC,
   XFORM_SCANNER_ANAT,
 } from "./header.js";
-import { HOST_BYTE_ORDER, swapBytes } from "./voxelData.js";
+import { HOST_BYTE_ORDER, swapBytes } from "./voxel-data.js";
 
 const gzipAsync = promisify(gzip);
 const NIFTI1_MAX_DIM = 32767;

@@ -3,7 +3,7 @@
 // CropForegroundd -> SpatialPadd. The result is plain Volumes, ready for the cache and for workers.
 
 import { tidy } from "../../engine/index.js";
-import { applyLabelMap, type LabelMap } from "../datasets/labelMap.js";
+import { applyLabelMap, type LabelMap } from "../datasets/label-map.js";
 import { DataError } from "../errors.js";
 import { assertSameGeometry, readNifti } from "../nifti/index.js";
 import { cropForeground } from "../transforms/crop-foreground.js";

@@ -3,7 +3,7 @@
 
 import { type ProgressStream, progress } from "../../util/progress.js";
 import type { PreprocessCache } from "../cache/preprocess-cache.js";
-import type { LabelMap } from "../datasets/labelMap.js";
+import type { LabelMap } from "../datasets/label-map.js";
 import { DataError } from "../errors.js";
 import { type CasePaths, preprocessCase } from "./preprocess-case.js";
 import type { PreprocessSettings } from "./preprocess-settings.js";

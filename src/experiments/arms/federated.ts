@@ -3,19 +3,22 @@
 // and each site's head kept local. Afterwards each site's model is its own local tensors over the
 // final shared ones; optionally its head is fine-tuned alone (the study's last 150 epochs).
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setNumThreads } from "../../engine/index.js";
-import { loadCheckpoint } from "../../federation/coordinator/checkpoint.js";
-import type { RoundRecord, SiteRoundRecord } from "../../federation/coordinator/round-log.js";
-import { simulate } from "../../federation/simulation/simulate.js";
-import { LocalStateStore } from "../../federation/site/local-state.js";
-import type { WeightSet } from "../../federation/weights/weight-set.js";
+import {
+  acceptedSiteRounds,
+  completedRounds,
+  type FederationOutcome,
+  type RoundLogRecord,
+  type SimulationConfig,
+  simulate,
+  splitOptimizerState,
+  UNET_TRAINER_MODULE,
+  type WeightSet,
+} from "../../federation/index.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { SiteConfig } from "../../training/config/site-config.js";
-import { splitOptimizerState } from "../../training/federation/optimizer-state.js";
-import { UNET_TRAINER_MODULE } from "../../training/federation/unet-trainer-module.js";
 import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
 import {
   createSiteModel,
@@ -36,50 +39,16 @@ import type { TrainedArm } from "./trained-arm.js";
 /** The head of a ConDistFL model: background and every organ of the experiment. */
 export const CONDIST_TASK = "all";
 
-function readRoundLog(file: string): (RoundRecord | SiteRoundRecord)[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as RoundRecord | SiteRoundRecord);
-}
-
-function completedRounds(records: readonly (RoundRecord | SiteRoundRecord)[]): RoundRecord[] {
-  return records.filter((r): r is RoundRecord => r.type === "round" && r.status === "completed");
-}
-
-/** The site-round records of the attempts that completed each round. */
-function acceptedSiteRounds(records: readonly (RoundRecord | SiteRoundRecord)[]): SiteRoundRecord[] {
-  const done = new Map(completedRounds(records).map((r) => [r.round, r.attempt]));
-  return records.filter(
-    (r): r is SiteRoundRecord =>
-      r.type === "site-round" && r.status === "accepted" && done.get(r.round) === r.attempt,
-  );
-}
-
 /** What the round log and the weights prove was shared. */
 export function sharingEvidence(
-  records: readonly (RoundRecord | SiteRoundRecord)[],
-  sites: readonly string[],
-  global: WeightSet,
+  outcome: FederationOutcome,
   initial: WeightSet,
   localPerSite: Record<string, number>,
 ): SharingEvidence {
-  const rounds = completedRounds(records);
-  const siteRounds = acceptedSiteRounds(records);
-  let verified = 0;
-  for (const r of rounds) {
-    const these = siteRounds.filter((s) => s.round === r.round);
-    const loaded = these.map((s) => s.metrics?.loadedSharedDigest);
-    const ok =
-      these.length === sites.length &&
-      these.every((s) => s.metrics?.loadedSharedDigest === s.metrics?.receivedSharedDigest) &&
-      loaded.every((d) => d !== undefined && d === loaded[0]);
-    if (ok) verified++;
-  }
+  const rounds = completedRounds(outcome.records);
   let changed = false;
   let parameters = 0;
-  for (const [name, t] of global) {
+  for (const [name, t] of outcome.shared) {
     parameters += t.shape.reduce((a, b) => a * b, 1);
     const before = initial.get(name);
     if (before === undefined) continue;
@@ -87,13 +56,14 @@ export function sharingEvidence(
     const b = before.data as ArrayLike<number>;
     for (let i = 0; i < a.length && !changed; i++) if (a[i] !== b[i]) changed = true;
   }
+  const { completedRounds: done, roundsVerified } = outcome.verification;
   return {
-    rounds: rounds.length,
-    sharedTensors: global.size,
+    rounds: done,
+    sharedTensors: outcome.shared.size,
     sharedParameters: parameters,
     localTensorsPerSite: localPerSite,
-    sharedIdenticalAcrossSites: rounds.length > 0 && verified === rounds.length,
-    roundsVerified: verified,
+    sharedIdenticalAcrossSites: done > 0 && roundsVerified === done,
+    roundsVerified,
     bodyChangedFromInitial: changed,
     bytesIn: rounds.reduce((s, r) => s + r.bytesIn, 0),
     bytesOut: rounds.reduce((s, r) => s + r.bytesOut, 0),
@@ -101,10 +71,7 @@ export function sharingEvidence(
 }
 
 /** Each site's training loss per round, from the round log. */
-export function roundCurves(
-  records: readonly (RoundRecord | SiteRoundRecord)[],
-  sites: readonly string[],
-): CurveSeries[] {
+export function roundCurves(records: readonly RoundLogRecord[], sites: readonly string[]): CurveSeries[] {
   const siteRounds = acceptedSiteRounds(records);
   return sites.map((site) => ({
     name: site,
@@ -114,15 +81,6 @@ export function roundCurves(
       .sort((a, b) => a.round - b.round)
       .map((r) => ({ x: r.round, loss: r.metrics!.loss! })),
   }));
-}
-
-function watchRounds(file: string, arm: string, total: number): () => void {
-  const bar = progress(`${arm}: federation rounds`, total);
-  const timer = setInterval(() => bar.update(completedRounds(readRoundLog(file)).length), 2000);
-  return () => {
-    clearInterval(timer);
-    bar.finish();
-  };
 }
 
 /** Fine-tunes only the head for `epochs` more epochs (body frozen), as the study's last stage. */
@@ -174,81 +132,74 @@ export async function trainFederatedArm(
     rounds,
     sites: configs.length,
   });
-  // A federation that already finished (an interrupted arm resumed after its last round) is not
-  // restarted: a coordinator resumed past its last round has nothing to send and would wait.
-  if (loadCheckpoint(coordinatorDir)?.round !== rounds) await runFederation();
-  async function runFederation(): Promise<void> {
-    const stop = watchRounds(roundLog, arm.name, rounds);
-    let result: Awaited<ReturnType<typeof simulate>>;
-    try {
-      result = await simulate({
-        coordinator: {
-          rounds,
-          strategy: {
-            ...arm.strategy!,
-            localEpochs: roundEpochs,
-            options: {
-              ...arm.strategy!.options,
-              optimizerState: arm.optimizerState ?? t.optimizerState,
-              rounds: String(rounds),
-            },
-          },
-          sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
-          minSitesToStart: configs.length,
-          minSitesToClose: configs.length,
-          checkpointDir: coordinatorDir,
-          resume: true,
-          roundLogFile: roundLog,
-          logFile: join(coordinatorDir, "coordinator.log"),
+  const simulation: SimulationConfig = {
+    coordinator: {
+      rounds,
+      strategy: {
+        ...arm.strategy!,
+        localEpochs: roundEpochs,
+        options: {
+          ...arm.strategy!.options,
+          optimizerState: arm.optimizerState ?? t.optimizerState,
+          rounds: String(rounds),
         },
-        threadsPerSite: perSite,
-        stdio: "ignore",
-        sites: configs.map((c, i) => ({
-          config: {
-            siteId: c.site,
-            token: tokens[i],
-            stateDir: join(c.outDir, "state"),
-            logFile: join(c.outDir, "site.log"),
-          },
-          trainer: { module: UNET_TRAINER_MODULE, options: { site: c, initSeed: exp.seed } },
-        })),
-      });
-    } finally {
-      stop();
-    }
-    const failed = result.sites.filter((s) => s.exitCode !== 0);
-    if (result.completedRounds !== rounds || failed.length > 0) {
-      throw new Error(
-        `arm ${arm.name}: the federation completed ${result.completedRounds} of ${rounds} rounds${failed
-          .map((s) => `; site ${s.siteId} exited ${s.exitCode}${s.error ? `: ${s.error}` : ""}`)
-          .join("")} (logs in ${dir})`,
-      );
-    }
+      },
+      sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
+      minSitesToStart: configs.length,
+      minSitesToClose: configs.length,
+      checkpointDir: coordinatorDir,
+      // An interrupted arm continues from its last complete round; one that already finished is
+      // not restarted (simulate reads its outcome back).
+      resume: true,
+      roundLogFile: roundLog,
+      logFile: join(coordinatorDir, "coordinator.log"),
+    },
+    threadsPerSite: perSite,
+    stdio: "ignore",
+    sites: configs.map((c, i) => ({
+      config: {
+        siteId: c.site,
+        token: tokens[i],
+        stateDir: join(c.outDir, "state"),
+        logFile: join(c.outDir, "site.log"),
+      },
+      trainer: { module: UNET_TRAINER_MODULE, options: { site: c, initSeed: exp.seed } },
+    })),
+  };
+  const bar = progress(`${arm.name}: federation rounds`, rounds);
+  let result: Awaited<ReturnType<typeof simulate>>;
+  try {
+    result = await simulate({ ...simulation, onRoundCompleted: (n) => bar.update(n) });
+  } finally {
+    bar.finish();
   }
-  const checkpoint = loadCheckpoint(coordinatorDir);
-  if (checkpoint === undefined || checkpoint.round !== rounds)
-    throw new Error(`arm ${arm.name}: no coordinator checkpoint of round ${rounds} in ${coordinatorDir}`);
-  const records = readRoundLog(roundLog);
+  const failed = result.sites.filter((s) => !result.alreadyFinished && s.exitCode !== 0);
+  if (result.completedRounds !== rounds || failed.length > 0 || result.outcome === undefined) {
+    throw new Error(
+      `arm ${arm.name}: the federation completed ${result.completedRounds} of ${rounds} rounds${failed
+        .map((s) => `; site ${s.siteId} exited ${s.exitCode}${s.error ? `: ${s.error}` : ""}`)
+        .join("")} (logs in ${dir})`,
+    );
+  }
+  const outcome = result.outcome;
 
-  // Each site's final model: its own local tensors (saved after its last round) over the final shared
-  // ones. ConDistFL shares everything, so its one global model is the arm's only member.
+  // Each site's final model: its own local tensors (saved after its last round) with the final
+  // shared ones, as the federation merged them. ConDistFL shares everything, so its one global
+  // model is the arm's only member.
   setNumThreads(exp.threads);
   const members: string[] = [];
   const exports: string[] = [];
   const localPerSite: Record<string, number> = {};
   let initial: WeightSet | undefined;
   for (const [siteIndex, cfg] of configs.entries()) {
-    const local = await new LocalStateStore(join(cfg.outDir, "state")).loadUpTo(rounds);
-    if (local === undefined || local.round !== rounds)
-      throw new Error(`arm ${arm.name}: site ${cfg.site} saved no local state for round ${rounds}`);
-    // The local model tensors; the optimiser state a site may carry between rounds is not the model.
-    const localModel = splitOptimizerState(local.weights).model;
-    localPerSite[cfg.site] = localModel.size;
+    const site = outcome.sites[siteIndex];
+    // The model's tensors; the optimiser state a site may carry between rounds is not the model.
+    localPerSite[cfg.site] = splitOptimizerState(site.local).model.size;
     if (condist && siteIndex > 0) continue;
     const siteCfg = { ...cfg, training: { ...cfg.training, threads: exp.threads } };
     const model = createSiteModel(siteCfg, exp.seed);
     initial ??= new Map([...model.stateDict()].map(([k, v]) => [k, tensorToData(v)]));
-    const merged = new Map([...localModel, ...checkpoint.global].map(([k, d]) => [k, dataToTensor(d)]));
+    const merged = new Map([...splitOptimizerState(site.merged).model].map(([k, d]) => [k, dataToTensor(d)]));
     try {
       model.loadStateDict(merged);
     } finally {
@@ -292,10 +243,10 @@ export async function trainFederatedArm(
     name: arm.name,
     members,
     exports,
-    curves: roundCurves(records, sites),
+    curves: roundCurves(outcome.records, sites),
     trainSeconds: (performance.now() - t0) / 1000,
     loss: condist ? "condist" : t.loss,
     strategy: condist ? "condistfl" : arm.strategy!.name,
-    sharing: sharingEvidence(records, sites, checkpoint.global, initial!, localPerSite),
+    sharing: sharingEvidence(outcome, initial!, localPerSite),
   };
 }

@@ -1,7 +1,7 @@
 // The arms a study compares, by kind: how each is trained (alone, pooled, federated with which
 // strategy) and shown. An experiment file names arms by kind, or as objects that rename them or
 // set the strategy's knobs (several FedProx arms with different mu, for instance).
-import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "../../federation/strategies/config.js";
+import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "../../federation/index.js";
 
 export const ARM_KINDS = [
   "individual",

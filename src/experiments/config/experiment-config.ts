@@ -1,10 +1,10 @@
 // The study's experiment file (`segviz experiment --config study.json`): the sites and their label
 // maps and HU windows, the external test set, the model, the training budget shared by every arm,
 // the arms, inference and statistics settings, seeds and threads. Validated against a JSON Schema;
-// errors name the file and the field. Defaults are the SegViz study's (../shared/DESIGN.md).
+// errors name the file and the field. Defaults are the SegViz study's (docs/study.md).
 
-import { annotatedOrgans, type LabelMap } from "../../data/datasets/labelMap.js";
-import type { DatasetSpec } from "../../data/datasets/listCases.js";
+import { annotatedOrgans, type LabelMap } from "../../data/datasets/label-map.js";
+import type { DatasetSpec } from "../../data/datasets/list-cases.js";
 import { ORGANS } from "../../data/datasets/organs.js";
 import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augment-settings.js";
 import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";

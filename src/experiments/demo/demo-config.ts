@@ -15,7 +15,7 @@ export interface DemoPlan {
   experiment: ExperimentConfig;
 }
 
-/** The study's per-site HU windows (../shared/DESIGN.md). */
+/** The study's per-site HU windows (docs/study.md). */
 export const STUDY_WINDOWS = {
   liver: [-200, 200],
   spleen: [-57, 164],

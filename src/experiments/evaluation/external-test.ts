@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Case } from "../../data/datasets/case.js";
-import { applyLabelMap } from "../../data/datasets/labelMap.js";
+import { applyLabelMap } from "../../data/datasets/label-map.js";
 import { assertSameGeometry, readNifti, writeNifti } from "../../data/nifti/index.js";
 import { preprocessVolumes } from "../../data/pipeline/preprocess-case.js";
 import type { PreprocessSettings } from "../../data/pipeline/preprocess-settings.js";

@@ -1,6 +1,6 @@
 // One JSON line per round and one per site per round: what tools and the dashboard read.
 
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 
 export interface SiteRoundRecord {
   type: "site-round";
@@ -51,4 +51,61 @@ export class RoundLog {
     if (this.file !== undefined)
       appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }
+}
+
+/** A round log file's records, oldest first; none if the file does not exist yet. */
+export function readRoundLog(file: string): RoundLogRecord[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as RoundLogRecord;
+      } catch (e) {
+        throw new Error(`${file}: line ${i + 1} is not JSON (${(e as Error).message})`);
+      }
+    });
+}
+
+export function completedRounds(records: readonly RoundLogRecord[]): RoundRecord[] {
+  return records.filter((r): r is RoundRecord => r.type === "round" && r.status === "completed");
+}
+
+/** The site-round records of the attempts that completed each round. */
+export function acceptedSiteRounds(records: readonly RoundLogRecord[]): SiteRoundRecord[] {
+  const done = new Map(completedRounds(records).map((r) => [r.round, r.attempt]));
+  return records.filter(
+    (r): r is SiteRoundRecord =>
+      r.type === "site-round" && r.status === "accepted" && done.get(r.round) === r.attempt,
+  );
+}
+
+export interface SharingVerification {
+  completedRounds: number;
+  /**
+   * Completed rounds in which every listed site reported loading exactly the shared tensors it
+   * received (equal digests) and all sites loaded the same ones.
+   */
+  roundsVerified: number;
+}
+
+/** What the sites' weight digests in the round log prove about each completed round. */
+export function verifySharing(
+  records: readonly RoundLogRecord[],
+  sites: readonly string[],
+): SharingVerification {
+  const rounds = completedRounds(records);
+  const siteRounds = acceptedSiteRounds(records);
+  let verified = 0;
+  for (const r of rounds) {
+    const these = siteRounds.filter((s) => s.round === r.round);
+    const loaded = these.map((s) => s.metrics?.loadedSharedDigest);
+    const ok =
+      these.length === sites.length &&
+      these.every((s) => s.metrics?.loadedSharedDigest === s.metrics?.receivedSharedDigest) &&
+      loaded.every((d) => d !== undefined && d === loaded[0]);
+    if (ok) verified++;
+  }
+  return { completedRounds: rounds.length, roundsVerified: verified };
 }

@@ -30,3 +30,33 @@ export function mergeGlobal(base: WeightSet, global: WeightSet, sharing: NameFil
   }
   return merged;
 }
+
+/**
+ * A site's whole model after a federation: its local tensors (what it never sent) together with
+ * the final shared ones (the site client keeps exactly what it did not upload). The two sets must
+ * not overlap, every shared name must be one the federation shares, and floating-point values
+ * must be finite.
+ */
+export function mergeLocalWithShared(
+  local: WeightSet,
+  shared: WeightSet,
+  sharing: NameFilter,
+  source: string,
+): WeightSet {
+  const merged: WeightSet = new Map();
+  for (const [name, t] of shared) {
+    const field = `${source}: shared tensor ${JSON.stringify(name)}`;
+    if (!sharing.shares(name)) throw new Error(`${field} is not one the federation shares`);
+    if (isFloatDtype(t.dtype) && !allFinite(numericView(t)))
+      throw new Error(`${field} has non-finite values`);
+    merged.set(name, t);
+  }
+  for (const [name, t] of local) {
+    const field = `${source}: local tensor ${JSON.stringify(name)}`;
+    if (merged.has(name)) throw new Error(`${field} is also in the shared weights`);
+    if (isFloatDtype(t.dtype) && !allFinite(numericView(t)))
+      throw new Error(`${field} has non-finite values`);
+    merged.set(name, t);
+  }
+  return merged;
+}

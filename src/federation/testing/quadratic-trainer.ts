@@ -7,6 +7,7 @@
 import type { NamedTensorData } from "../../nn/safetensors/index.js";
 import { mulberry32 } from "../../util/mulberry32.js";
 import type { SiteTrainer, TrainingResult, TrainingRound } from "../site/site-trainer.js";
+import { weightSetDigest } from "../weights/weight-digest.js";
 import type { WeightSet } from "../weights/weight-set.js";
 
 export interface QuadraticTrainerOptions {
@@ -106,6 +107,14 @@ export class QuadraticTestTrainer implements SiteTrainer {
     for (const [name, t] of weights)
       out.set(name, { ...t, shape: [...t.shape], data: t.data.slice() } as NamedTensorData);
     const lossBefore = this.loss(out);
+    // The sharing evidence a real trainer reports: the shared tensors as received and as loaded.
+    const loaded: WeightSet = new Map(
+      [...round.globalWeights.keys()].flatMap((n) => (weights.has(n) ? [[n, weights.get(n)!]] : [])),
+    );
+    const digests = {
+      receivedSharedDigest: weightSetDigest(round.globalWeights),
+      loadedSharedDigest: weightSetDigest(loaded),
+    };
     for (let step = 0; step < steps; step++) {
       for (const [name, target] of this.targets) {
         const w = out.get(name)!.data as Float32Array;
@@ -140,7 +149,7 @@ export class QuadraticTestTrainer implements SiteTrainer {
           data: new Float32Array(t.data.length + 1),
         });
     }
-    return { weights: out, metrics: { loss_before: lossBefore, loss: this.loss(out) } };
+    return { weights: out, metrics: { loss_before: lossBefore, loss: this.loss(out), ...digests } };
   }
 
   async evaluate(weights: WeightSet, _round: number): Promise<Record<string, number>> {

@@ -18,7 +18,7 @@ export interface UNetConfig extends Partial<BlockOptions> {
   numResUnits?: number;
 }
 
-/** The SegViz study's network (DESIGN.md): 4,808,917 parameters. */
+/** The SegViz study's network (docs/study.md): 4,808,917 parameters. */
 export const SEGVIZ_UNET: UNetConfig = {
   inChannels: 1,
   outChannels: 2,

@@ -1,5 +1,5 @@
 // Label maps a config may name instead of spelling them out.
-import type { LabelMap } from "../../data/datasets/labelMap.js";
+import type { LabelMap } from "../../data/datasets/label-map.js";
 import {
   BTCV,
   KITS19,
@@ -7,7 +7,7 @@ import {
   MSD_TASK07_PANCREAS,
   MSD_TASK09_SPLEEN,
   TOTALSEGMENTATOR,
-} from "../../data/datasets/labelMaps.js";
+} from "../../data/datasets/label-maps.js";
 
 export const LABEL_MAP_PRESETS: Readonly<Record<string, LabelMap>> = {
   MSD_TASK03_LIVER,

@@ -2,9 +2,9 @@
 // training settings. Validated against a JSON Schema on load; defaults are the SegViz study's,
 // scaled where noted so that a CPU run is practical.
 
-import type { LabelMap } from "../../data/datasets/labelMap.js";
-import { annotatedOrgans, organsOf } from "../../data/datasets/labelMap.js";
-import type { DatasetSpec } from "../../data/datasets/listCases.js";
+import type { LabelMap } from "../../data/datasets/label-map.js";
+import { annotatedOrgans, organsOf } from "../../data/datasets/label-map.js";
+import type { DatasetSpec } from "../../data/datasets/list-cases.js";
 import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augment-settings.js";
 import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";
 import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";

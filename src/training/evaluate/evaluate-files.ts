@@ -1,6 +1,6 @@
 // `segviz evaluate`: scores predicted organ label maps against ground truth files. Truth labels go
 // through their data set's label map; predictions hold organ indices of the same vocabulary.
-import { applyLabelMap, type LabelMap, organsOf } from "../../data/datasets/labelMap.js";
+import { applyLabelMap, type LabelMap, organsOf } from "../../data/datasets/label-map.js";
 import { assertSameGeometry, readNifti } from "../../data/nifti/index.js";
 import { voxelSizes } from "../../data/transforms/affine-math.js";
 import {

@@ -3,7 +3,7 @@
 // loader and whole validation volumes. Bad cases are reported by file and skipped.
 import { join } from "node:path";
 import { PreprocessCache, readCacheEntry } from "../../data/cache/index.js";
-import { listCases } from "../../data/datasets/listCases.js";
+import { listCases } from "../../data/datasets/list-cases.js";
 import { splitCases } from "../../data/datasets/split.js";
 import { type PatchEntry, PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { preprocessDataset } from "../../data/pipeline/preprocess-dataset.js";

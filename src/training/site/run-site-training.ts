@@ -2,7 +2,7 @@
 // resume, and MONAI-loadable weights per head at the end.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { annotatedOrgans, organsOf } from "../../data/datasets/labelMap.js";
+import { annotatedOrgans, organsOf } from "../../data/datasets/label-map.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";

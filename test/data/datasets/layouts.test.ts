@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type DatasetSpec, listCases, parseCsv } from "../../../src/data/datasets/index.js";
-import { makeTree, tempRoot } from "./fixtureTree.js";
+import { makeTree, tempRoot } from "./fixture-tree.js";
 
 const root = tempRoot("layouts");
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type Case, splitCases, splitIds } from "../../../src/data/datasets/index.js";
-import { tempRoot } from "./fixtureTree.js";
+import { tempRoot } from "./fixture-tree.js";
 
 const root = tempRoot("split");
 after(() => rmSync(root, { recursive: true, force: true }));

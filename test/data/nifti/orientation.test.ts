@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { orientationCodes } from "../../../src/data/nifti/index.js";
 import type { Affine } from "../../../src/data/volume.js";
-import { nibabelAxcodes } from "./nibabelReference.js";
+import { nibabelAxcodes } from "./nibabel-reference.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

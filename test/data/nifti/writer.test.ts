@@ -17,7 +17,7 @@ import {
   type NibabelDump,
   nibabelDump,
   sha256Of,
-} from "./nibabelReference.js";
+} from "./nibabel-reference.js";
 
 const dir = mkdtempSync(join(tmpdir(), "segviz-nifti-writer-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -87,7 +87,7 @@ describe("phantom anatomy", () => {
       const leftKidney = worldCentroid(p.tissue, kidneySide("left"));
       const spine = worldCentroid(p.tissue, Tissue.disc);
       const at = `seed ${p.seed}`;
-      // NIfTI world space is RAS+: the patient's right is +x (the real CT in shared/data has its
+      // NIfTI world space is RAS+: the patient's right is +x (the real CT in test/fixtures has its
       // liver and right kidney at x = +64 mm, its spleen at -113 mm).
       assert.ok(liver[0] > 15, `liver x ${liver[0]} (${at})`);
       assert.ok(rightKidney[0] > 30, `right kidney x ${rightKidney[0]} (${at})`);

@@ -51,6 +51,8 @@ export async function referenceFederation(
   strategyConfig: StrategyConfig,
   rounds: number,
   sites: { id: string; trainer: SiteTrainer }[],
+  /** Filled with each site's whole final weights, in the order of `sites`. */
+  finalSiteWeights?: Map<string, WeightSet>,
 ): Promise<WeightSet> {
   const strategy = createStrategy(strategyConfig);
   const ordered = [...sites].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -71,5 +73,7 @@ export async function referenceFederation(
     }
     global = strategy.aggregate(round, global, updates).weights;
   }
+  for (const [k, s] of ordered.entries())
+    finalSiteWeights?.set(s.id, mergeGlobal(full[k], global, strategy.sharing));
   return global;
 }

@@ -2,9 +2,7 @@
 // counts in its PROVENANCE.md, and values outside a map rejected naming the file.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   applyLabelMap,
   BTCV,
@@ -18,11 +16,9 @@ import {
   TOTALSEGMENTATOR,
 } from "../../../src/data/datasets/index.js";
 import { readNifti } from "../../../src/data/nifti/index.js";
+import { TOTALSEG_EXAMPLE } from "../../fixtures/index.js";
 
-const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
-const SEG = [`${REPO}shared/`, `${REPO}../shared/`]
-  .map((d) => `${d}data/totalseg-example/seg_small.nii.gz`)
-  .find((p) => existsSync(p)) as string;
+const SEG = TOTALSEG_EXAMPLE.segSmall;
 
 // ORGANS order: liver 1, spleen 2, pancreas 3, kidney 4.
 test("the organ vocabulary is liver, spleen, pancreas, kidney", () => {

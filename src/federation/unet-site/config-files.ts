@@ -6,12 +6,12 @@
 // A site config is given inline or as the path of a site.json (`segviz train`'s format). Paths
 // are used as written (relative to the working directory), as in site.json.
 import { readFile } from "node:fs/promises";
-import type { CoordinatorConfig } from "../../federation/coordinator/config.js";
-import type { SiteConfig as FederationSiteConfig } from "../../federation/site/config.js";
-import { STRATEGY_NAMES } from "../../federation/strategies/registry.js";
-import { readJsonFile } from "../config/read-json.js";
-import { loadSiteConfig, parseSiteConfig, type SiteConfig } from "../config/site-config.js";
-import { validateAgainstSchema } from "../config/validate-json.js";
+import { readJsonFile } from "../../training/config/read-json.js";
+import { loadSiteConfig, parseSiteConfig, type SiteConfig } from "../../training/config/site-config.js";
+import { validateAgainstSchema } from "../../training/config/validate-json.js";
+import type { CoordinatorConfig } from "../coordinator/config.js";
+import type { SiteConfig as FederationSiteConfig } from "../site/config.js";
+import { STRATEGY_NAMES } from "../strategies/registry.js";
 
 const str = { type: "string", minLength: 1 } as const;
 const strings = { type: "array", items: { type: "string", minLength: 1 } } as const;

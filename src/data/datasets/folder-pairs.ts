@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 import type { BadCase, Case, CaseList } from "./case.js";
-import { checkCases, type ListOptions } from "./checkCases.js";
+import { checkCases, type ListOptions } from "./check-cases.js";
 import { isNiftiName, listFolder, niftiStem } from "./files.js";
 
 const CHANNEL_SUFFIX = /_0000$/;

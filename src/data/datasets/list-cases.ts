@@ -4,9 +4,9 @@
 import { DataError } from "../errors.js";
 import { listBtcvCases } from "./btcv.js";
 import type { CaseList } from "./case.js";
-import type { ListOptions } from "./checkCases.js";
-import { listCsvCases } from "./csvCases.js";
-import { listFolderPairCases } from "./folderPairs.js";
+import type { ListOptions } from "./check-cases.js";
+import { listCsvCases } from "./csv-cases.js";
+import { listFolderPairCases } from "./folder-pairs.js";
 import { listKits19Cases } from "./kits19.js";
 import { listMsdCases } from "./msd.js";
 

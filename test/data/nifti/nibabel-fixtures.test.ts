@@ -14,7 +14,7 @@ import {
   assertRoundedFrom,
   nibabelDump,
   nibabelMakeFixtures,
-} from "./nibabelReference.js";
+} from "./nibabel-reference.js";
 
 const dir = mkdtempSync(join(tmpdir(), "segviz-nibabel-fixtures-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,10 +2,9 @@
 // reported with its file and reason while the good cases still load (or the first one stops all).
 
 import assert from "node:assert/strict";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   type BadCase,
   countOrgans,
@@ -14,7 +13,8 @@ import {
   MSD_TASK03_LIVER,
   TOTALSEGMENTATOR,
 } from "../../../src/data/datasets/index.js";
-import { EYE, imageVolume, labelVolume, makeTree, niftiGz, tempRoot } from "./fixtureTree.js";
+import { TOTALSEG_EXAMPLE } from "../../fixtures/index.js";
+import { EYE, imageVolume, labelVolume, makeTree, niftiGz, tempRoot } from "./fixture-tree.js";
 
 const root = tempRoot("load");
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -113,12 +113,8 @@ test("a labelled case without a label map is a bad case; an unlabelled case load
 });
 
 test("the real CT and its TotalSegmentator labels load through a CSV list", async () => {
-  const repo = fileURLToPath(new URL("../../../../", import.meta.url));
-  const dir = [`${repo}shared/`, `${repo}../shared/`]
-    .map((d) => `${d}data/totalseg-example/`)
-    .find((d) => existsSync(d)) as string;
   const csv = join(root, "real.csv");
-  writeFileSync(csv, `image,label,id\n${dir}ct_small.nii.gz,${dir}seg_small.nii.gz,totalseg\n`);
+  writeFileSync(csv, `image,label,id\n${TOTALSEG_EXAMPLE.ctSmall},${TOTALSEG_EXAMPLE.segSmall},totalseg\n`);
   const { cases } = await listCases({ layout: "csv", file: csv });
   const { loaded, bad } = await loadCases(cases, { labelMap: TOTALSEGMENTATOR });
   assert.deepEqual(bad, []);

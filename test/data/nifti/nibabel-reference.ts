@@ -4,21 +4,19 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { findPythonWith } from "../../../bench/reference-python.js";
 import type { NiftiImage } from "../../../src/data/nifti/index.js";
 import type { Affine, VoxelArray } from "../../../src/data/volume.js";
+import { TOTALSEG_EXAMPLE } from "../../fixtures/index.js";
 
 export const NIBABEL_TEST_DATA = "/usr/lib/python3/dist-packages/nibabel/tests/data";
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const REFERENCE_DIR = `${REPO_ROOT}reference/`;
 
-/** shared/ sits inside the checkout in some set-ups and beside it in others (CI). */
-export const TOTALSEG_DIR =
-  [`${REPO_ROOT}shared/`, `${REPO_ROOT}../shared/`]
-    .map((dir) => `${dir}data/totalseg-example/`)
-    .find((dir) => existsSync(dir)) ?? `${REPO_ROOT}../shared/data/totalseg-example/`;
+/** The real CT example, with a trailing slash (test/fixtures/totalseg-example). */
+export const TOTALSEG_DIR = `${TOTALSEG_EXAMPLE.dir}/`;
 
 export interface DataStats {
   sha256: string;

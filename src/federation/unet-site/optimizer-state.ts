@@ -3,9 +3,10 @@
 // travel with the site's other local tensors (heads, FedBN statistics): saved after every round,
 // restored when a site restarts, never sent to the coordinator. Names carry a prefix that no
 // model tensor has ("optimizer/"), so they cannot be confused with, or merged into, the model.
-import type { WeightSet } from "../../federation/weights/weight-set.js";
+
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
+import type { WeightSet } from "../weights/weight-set.js";
 
 export const OPTIMIZER_STATE_PREFIX = "optimizer/";
 const SCALAR = `${OPTIMIZER_STATE_PREFIX}scalar/`;

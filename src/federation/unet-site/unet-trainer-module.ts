@@ -1,6 +1,6 @@
 // Trainer module for forked site processes (`segviz simulate`): the federation's site entry
 // imports this module, named in the local simulation config, and calls createTrainer.
-import type { SiteConfig } from "../config/site-config.js";
+import type { SiteConfig } from "../../training/config/site-config.js";
 import { UNetSiteTrainer } from "./unet-site-trainer.js";
 
 export interface UNetTrainerModuleOptions {

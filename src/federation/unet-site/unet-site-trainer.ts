@@ -12,22 +12,22 @@
 // restart like the site's head does and never leaves the site.
 import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { setNumThreads, type Tensor } from "../../engine/index.js";
+import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
+import { conDistWeight } from "../../nn/losses/condist.js";
+import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
+import type { SiteConfig } from "../../training/config/site-config.js";
+import { createSitePatchLoader, type PreparedSite, prepareSite } from "../../training/site/prepare-site.js";
+import { createSiteModel, siteTrainerOptions } from "../../training/site/run-site-training.js";
+import { Trainer } from "../../training/trainer/trainer.js";
+import type { TrainerOptions, ValidationResult } from "../../training/trainer/types.js";
 import type {
   SiteDescriptionForTrainer,
   SiteTrainer,
   TrainingResult,
   TrainingRound,
-} from "../../federation/site/site-trainer.js";
-import { weightSetDigest } from "../../federation/weights/weight-digest.js";
-import type { WeightSet } from "../../federation/weights/weight-set.js";
-import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
-import { conDistWeight } from "../../nn/losses/condist.js";
-import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
-import type { SiteConfig } from "../config/site-config.js";
-import { createSitePatchLoader, type PreparedSite, prepareSite } from "../site/prepare-site.js";
-import { createSiteModel, siteTrainerOptions } from "../site/run-site-training.js";
-import { Trainer } from "../trainer/trainer.js";
-import type { TrainerOptions, ValidationResult } from "../trainer/types.js";
+} from "../site/site-trainer.js";
+import { weightSetDigest } from "../weights/weight-digest.js";
+import type { WeightSet } from "../weights/weight-set.js";
 import {
   loadOptimizerStateFromWeights,
   type OptimizerStatePolicy,

@@ -14,7 +14,7 @@ import {
   assertRoundedFrom,
   NIBABEL_TEST_DATA,
   nibabelDump,
-} from "./nibabelReference.js";
+} from "./nibabel-reference.js";
 
 /** .nii / .nii.gz files there that we do not compare, and why. Currently none. */
 const EXCLUDED_NII: Record<string, string> = {};

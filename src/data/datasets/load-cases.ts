@@ -5,7 +5,7 @@ import { DataError } from "../errors.js";
 import { assertSameGeometry, type NiftiImage, readNifti } from "../nifti/index.js";
 import type { Volume } from "../volume.js";
 import { type BadCase, badCaseFrom, type Case, handleBadCase, type OnBadCase } from "./case.js";
-import { annotatedOrgans, applyLabelMap, type LabelMap } from "./labelMap.js";
+import { annotatedOrgans, applyLabelMap, type LabelMap } from "./label-map.js";
 
 export interface LoadOptions {
   /** Needed for cases with a label file. */

@@ -1,7 +1,7 @@
 // Label maps of the data sets SegViz uses (ids from each data set's documentation). Tumour labels
 // are merged into their organ, as in the SegViz study.
 
-import type { LabelMap } from "./labelMap.js";
+import type { LabelMap } from "./label-map.js";
 
 /** MSD Task03 Liver: 1 liver, 2 tumour. */
 export const MSD_TASK03_LIVER: LabelMap = { name: "MSD Task03 Liver", labels: { 1: "liver", 2: "liver" } };

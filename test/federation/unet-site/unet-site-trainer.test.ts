@@ -14,15 +14,15 @@ import type {
   TrainingRound,
 } from "../../../src/federation/site/site-trainer.js";
 import { createStrategy } from "../../../src/federation/strategies/registry.js";
-import { tensorsEqual, toFloat64, type WeightSet } from "../../../src/federation/weights/weight-set.js";
-import { parseSiteConfig } from "../../../src/training/config/site-config.js";
 import {
   isOptimizerStateName,
   splitOptimizerState,
-} from "../../../src/training/federation/optimizer-state.js";
-import { UNetSiteTrainer } from "../../../src/training/federation/unet-site-trainer.js";
-import { runInProcess } from "../../federation/helpers/federation.js";
-import { tinySiteConfig, writeTinyFederation } from "./phantom-sites.js";
+} from "../../../src/federation/unet-site/optimizer-state.js";
+import { UNetSiteTrainer } from "../../../src/federation/unet-site/unet-site-trainer.js";
+import { tensorsEqual, toFloat64, type WeightSet } from "../../../src/federation/weights/weight-set.js";
+import { parseSiteConfig } from "../../../src/training/config/site-config.js";
+import { tinySiteConfig, writeTinyFederation } from "../../training/federation/phantom-sites.js";
+import { runInProcess } from "../helpers/federation.js";
 
 const dir = mkdtempSync(join(tmpdir(), "segviz-unet-site-"));
 const fed = join(dir, "fed");
