@@ -1,45 +1,51 @@
 // `segviz experiment --config study.json`: the study on the data sets a config names (e.g. the
 // paper's MSD, KiTS19 and BTCV setup in configs/segviz-paper.json).
-import { parseArgs } from "node:util";
 import { loadExperimentConfig } from "../../experiments/config/experiment-config.js";
 import { runStudy } from "../../experiments/run-study.js";
 import { parseSeedList, runSeeds } from "../../experiments/seeds/run-seeds.js";
+import type { Command, OptionValues } from "../command-spec.js";
 
-const USAGE = `usage: segviz experiment --config STUDY.json [--seeds LIST] [--resume]
+export const experimentCommand: Command = {
+  spec: {
+    name: "experiment",
+    summary: "a study from its config, e.g. the paper's data sets",
+    description: `Trains every arm the config lists on its sites, evaluates them on its external test set and
+writes outDir/report.html and outDir/report.json (configs/segviz-paper.json is the paper's
+setup; docs/paper-setup.md says how to run it).
 
-Trains every arm the config lists on its sites, evaluates them on its external test set and
-writes outDir/report.html and outDir/report.json. --resume reuses arms a previous run finished
-(and continues an interrupted federation or central arm from its checkpoint).
-
---seeds 1-5 (or 1,2,3) runs the study once per training seed (initial weights and patch
-sampling; data and test set unchanged) in outDir/seed-N, and summarises across seeds in
-outDir/seeds.json and outDir/seeds.txt: per arm and organ the mean, spread, min and max over
-seeds, and a paired Wilcoxon test against the baseline on per-case Dice averaged over seeds.`;
-
-export async function experimentCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+--seeds runs the study once per training seed (initial weights and patch sampling; data and test
+set unchanged) in outDir/seed-N, and summarises across seeds in outDir/seeds.json and
+outDir/seeds.txt: per arm and organ the mean, spread, min and max over seeds, and a paired
+Wilcoxon test against the baseline on per-case Dice averaged over seeds. Here a lone number is
+one seed; give a range (1-5) or a list (1,2,3) for several.`,
     options: {
-      config: { type: "string" },
-      resume: { type: "boolean" },
-      seeds: { type: "string" },
-      help: { type: "boolean", short: "h" },
+      config: { type: "string", value: "STUDY.json", required: true, help: "the study's config" },
+      seeds: { type: "string", value: "LIST", help: "training seeds to sweep, e.g. 1-5 or 1,4,7" },
+      resume: {
+        type: "boolean",
+        help: "reuse arms a previous run finished, continue an interrupted federation or central arm",
+      },
     },
-  });
-  if (values.help || !values.config) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const exp = await loadExperimentConfig(values.config);
+    examples: [
+      "segviz experiment --config configs/segviz-paper.json",
+      "segviz experiment --config configs/diagnosis/quick-curve-40.json --seeds 1-5 --resume",
+    ],
+  },
+  run: runExperiment,
+};
+
+async function runExperiment(values: OptionValues): Promise<number> {
+  const command = `segviz experiment --config ${values.config}${values.seeds !== undefined ? ` --seeds ${values.seeds}` : ""}${values.resume ? " --resume" : ""}`;
+  const exp = await loadExperimentConfig(values.config as string);
   if (values.seeds !== undefined) {
-    await runSeeds(exp, parseSeedList(values.seeds), {
+    await runSeeds(exp, parseSeedList(values.seeds as string), {
       resume: values.resume === true,
-      command: `segviz experiment ${argv.join(" ")}`,
+      command,
     });
     console.log(`\nseed summary: ${exp.outDir}/seeds.txt (numbers in ${exp.outDir}/seeds.json)`);
     return 0;
   }
-  await runStudy(exp, { resume: values.resume === true, command: `segviz experiment ${argv.join(" ")}` });
+  await runStudy(exp, { resume: values.resume === true, command });
   console.log(`\nreport: ${exp.outDir}/report.html`);
   return 0;
 }

@@ -3,39 +3,54 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { StudyReport } from "../../experiments/report/report-types.js";
 import { parseSeedList } from "../../experiments/seeds/run-seeds.js";
 import { summariseSeeds } from "../../experiments/seeds/seed-summary.js";
 import { formatSeedTable } from "../../experiments/seeds/seed-table.js";
+import type { Command, OptionValues } from "../command-spec.js";
 
-const USAGE = `usage: segviz seed-summary --dir DIR [--seeds LIST] [--baseline ARM] [--metric NAME] [--out FILE]
-
-Summarises DIR/seed-N/report.json (from segviz experiment/demo --seeds) across seeds: per arm and
-organ the mean, spread, min and max over seeds, and a paired Wilcoxon test against the baseline
-arm (default: the study's) on per-case Dice averaged over seeds, Holm across organs. --metric
-prints one table (dice, diceHead or fusion:<rule>); --out writes the summary as JSON.`;
-
-export async function seedSummaryCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+export const seedSummaryCommand: Command = {
+  spec: {
+    name: "seed-summary",
+    summary: "a finished seed sweep summarised across seeds, against any arm",
+    description: `Summarises DIR/seed-N/report.json (from segviz experiment/demo --seeds) across seeds: per arm
+and organ the mean, spread, min and max over seeds, and a paired Wilcoxon test against the
+baseline arm on per-case Dice averaged over seeds, Holm across organs. Trains nothing.`,
     options: {
-      dir: { type: "string" },
-      seeds: { type: "string" },
-      baseline: { type: "string" },
-      metric: { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
+      dir: { type: "string", value: "DIR", required: true, help: "the sweep's folder (holding seed-N/)" },
+      seeds: {
+        type: "string",
+        value: "LIST",
+        defaultText: "every seed-N folder",
+        help: "seeds to include, e.g. 1-5",
+      },
+      baseline: {
+        type: "string",
+        value: "ARM",
+        defaultText: "the study's baseline",
+        help: "the arm others are tested against",
+      },
+      metric: {
+        type: "string",
+        value: "NAME",
+        defaultText: "every metric",
+        help: "one table: dice, diceHead or fusion:<rule>",
+      },
+      out: { type: "string", value: "FILE", help: "also write the summary as JSON" },
     },
-  });
-  if (values.help || !values.dir) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const dir = values.dir;
+    examples: [
+      "segviz seed-summary --dir diagnosis-out/ablations --baseline fedavg",
+      "segviz seed-summary --dir segviz-demo --metric fusion:calibrated --out summary.json",
+    ],
+  },
+  run: summariseSweep,
+};
+
+async function summariseSweep(values: OptionValues): Promise<number> {
+  const dir = values.dir as string;
   const seeds =
     values.seeds !== undefined
-      ? parseSeedList(values.seeds)
+      ? parseSeedList(values.seeds as string)
       : readdirSync(dir)
           .flatMap((n) => (/^seed-(\d+)$/.exec(n) ? [Number(n.slice(5))] : []))
           .sort((a, b) => a - b);
@@ -48,9 +63,9 @@ export async function seedSummaryCommand(argv: string[]): Promise<number> {
       throw new Error(`${file}: ${(e as Error).message}`);
     }
   });
-  const summary = summariseSeeds(reports, seeds, values.baseline);
-  const metrics = values.metric !== undefined ? [values.metric] : Object.keys(summary.metrics);
+  const summary = summariseSeeds(reports, seeds, values.baseline as string | undefined);
+  const metrics = values.metric !== undefined ? [values.metric as string] : Object.keys(summary.metrics);
   console.log(metrics.map((m) => formatSeedTable(summary, m)).join("\n\n"));
-  if (values.out) await writeFile(values.out, `${JSON.stringify(summary, null, 2)}\n`);
+  if (values.out) await writeFile(values.out as string, `${JSON.stringify(summary, null, 2)}\n`);
   return 0;
 }

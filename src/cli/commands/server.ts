@@ -1,31 +1,36 @@
 // `segviz server --config coordinator.json [--resume]`: the federation's coordinator.
-import { parseArgs } from "node:util";
 import { loadCoordinatorConfig, runCoordinator } from "../../federation/index.js";
+import type { Command } from "../command-spec.js";
 
-const USAGE = `usage: segviz server --config COORDINATOR.json [--resume]
-
-COORDINATOR.json: rounds, strategy ({ "name": "segviz" | "fedavg" | "fedbn" | "fedprox" |
+export const serverCommand: Command = {
+  spec: {
+    name: "server",
+    summary: "federation coordinator",
+    description: `COORDINATOR.json: rounds, strategy ({ "name": "segviz" | "fedavg" | "fedbn" | "fedprox" |
 "fedadam" | "fedyogi", ... }), sites ([{ "id", "token" | "tokenSha256", "revoked"? }]) and
-optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, evaluateEvery,
-checkpointDir, roundLogFile, logFile, status ({ "port" }); see README. --resume continues from
-the checkpoint in checkpointDir (the last completed round).`;
-
-export async function serverCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: "string" }, resume: { type: "boolean" } },
-  });
-  if (!values.config) {
-    console.error(USAGE);
-    return 2;
-  }
-  const config = await loadCoordinatorConfig(values.config);
-  if (values.resume === true && config.checkpointDir === undefined)
-    throw new Error(`${values.config}: --resume needs checkpointDir in the config`);
-  const result = await runCoordinator({
-    ...config,
-    resume: values.resume === true || config.resume === true,
-  });
-  console.log(`federation finished: ${result.completedRounds} of ${config.rounds} rounds completed`);
-  return 0;
-}
+optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
+waitForSitesTimeoutMs, evaluateEvery, initialWeightsFile, maxUpdateNorm, chunkBytes,
+federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }). Every field, its
+default and the security model: docs/federation.md.`,
+    options: {
+      config: { type: "string", value: "COORDINATOR.json", required: true, help: "the coordinator's config" },
+      resume: {
+        type: "boolean",
+        help: "continue from the checkpoint in the config's checkpointDir (the last completed round)",
+      },
+    },
+    examples: ["segviz server --config coordinator.json", "segviz server --config coordinator.json --resume"],
+  },
+  async run(values) {
+    const file = values.config as string;
+    const config = await loadCoordinatorConfig(file);
+    if (values.resume === true && config.checkpointDir === undefined)
+      throw new Error(`${file}: --resume needs checkpointDir in the config`);
+    const result = await runCoordinator({
+      ...config,
+      resume: values.resume === true || config.resume === true,
+    });
+    console.log(`federation finished: ${result.completedRounds} of ${config.rounds} rounds completed`);
+    return 0;
+  },
+};

@@ -3,27 +3,32 @@
 // each site training the real UNet; the machine's threads are divided among the sites.
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import { loadFederationConfig, simulate, UNET_TRAINER_MODULE } from "../../federation/index.js";
+import type { Command, OptionValues } from "../command-spec.js";
 
-const USAGE = `usage: segviz simulate --config FEDERATION.json [--quiet]
-
-FEDERATION.json: { "coordinator": { "rounds", "strategy", ... as for segviz server; "sites"
+export const simulateCommand: Command = {
+  spec: {
+    name: "simulate",
+    summary: "a coordinator and N sites as local processes over loopback",
+    description: `FEDERATION.json: { "coordinator": { "rounds", "strategy", ... as for segviz server; "sites"
 optional (tokens are generated) }, "sites": [{ "site": "site.json" or an inline site config,
 "stateDir"?, "neverShare"? }, ...], "threadsPerSite"?, "initSeed"? }. The coordinator listens on
-127.0.0.1; the round log goes to coordinator.roundLogFile when set. --quiet drops the processes'
-log lines.`;
+127.0.0.1; the round log goes to coordinator.roundLogFile when set. The machine's threads are
+divided among the sites unless threadsPerSite says otherwise.`,
+    options: {
+      config: { type: "string", value: "FEDERATION.json", required: true, help: "the federation's config" },
+      quiet: { type: "boolean", help: "drop the processes' log lines" },
+    },
+    examples: [
+      "segviz simulate --config federation.json",
+      "segviz simulate --config federation.json --quiet",
+    ],
+  },
+  run: simulateFederation,
+};
 
-export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: "string" }, quiet: { type: "boolean" } },
-  });
-  if (!values.config) {
-    console.error(USAGE);
-    return 2;
-  }
-  const config = await loadFederationConfig(values.config, () => randomBytes(24).toString("hex"));
+async function simulateFederation(values: OptionValues): Promise<number> {
+  const config = await loadFederationConfig(values.config as string, () => randomBytes(24).toString("hex"));
   const threads =
     config.threadsPerSite ?? Math.max(1, Math.floor(availableParallelism() / config.sites.length));
   const result = await simulate({

@@ -1,4 +1,5 @@
 // Label maps a config may name instead of spelling them out.
+import { existsSync } from "node:fs";
 import type { LabelMap } from "../../data/datasets/label-map.js";
 import {
   BTCV,
@@ -8,6 +9,9 @@ import {
   MSD_TASK09_SPLEEN,
   TOTALSEGMENTATOR,
 } from "../../data/datasets/label-maps.js";
+import { readJsonFile } from "./read-json.js";
+import { labelMapSchema } from "./schema-parts.js";
+import { validateAgainstSchema } from "./validate-json.js";
 
 export const LABEL_MAP_PRESETS: Readonly<Record<string, LabelMap>> = {
   MSD_TASK03_LIVER,
@@ -26,4 +30,20 @@ export function resolveLabelMap(value: string | LabelMap, field: string): LabelM
       `${field}: unknown label map '${value}' (presets: ${Object.keys(LABEL_MAP_PRESETS).join(", ")})`,
     );
   return preset;
+}
+
+/**
+ * A label map given on the command line: a preset's name, or the path of a JSON file holding one
+ * label map ({ "name", "labels": { "1": "spleen", ... }, "background"?, "organs"?, "annotated"? },
+ * the same object a config may give inline). Errors name the option and the file.
+ */
+export async function loadLabelMapOption(value: string, option: string): Promise<LabelMap> {
+  if (LABEL_MAP_PRESETS[value] !== undefined) return LABEL_MAP_PRESETS[value];
+  if (!value.endsWith(".json") && !existsSync(value))
+    throw new Error(
+      `${option}: '${value}' is neither a preset (${Object.keys(LABEL_MAP_PRESETS).join(", ")}) nor a JSON label-map file`,
+    );
+  const parsed = await readJsonFile(value);
+  const objectSchema = labelMapSchema.oneOf[1];
+  return validateAgainstSchema<LabelMap>(parsed, objectSchema, `${option} ${value}`);
 }

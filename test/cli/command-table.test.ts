@@ -1,0 +1,97 @@
+// Every `segviz` command and subcommand explains itself: --help prints usage, every option with
+// its help, and examples that the command's own parser accepts; mistakes get exit code 2 and a
+// suggestion of the closest valid name.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import { type Command, formatHelp, isGroup, parseCommand, UsageError } from "../../src/cli/command-spec.js";
+import { COMMANDS } from "../../src/cli/commands/index.js";
+import { REPO_ROOT } from "../fixtures/index.js";
+
+const MAIN = join(REPO_ROOT, "dist", "src", "cli", "main.js");
+
+function allCommands(): Command[] {
+  return Object.values(COMMANDS).flatMap((e) => (isGroup(e) ? Object.values(e.subcommands) : [e]));
+}
+
+function segviz(...args: string[]) {
+  return spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
+}
+
+test("the command table holds every command and subcommand, each with a summary", () => {
+  const names = allCommands().map((c) => c.spec.name);
+  for (const expected of [
+    "demo",
+    "experiment",
+    "train",
+    "evaluate",
+    "bench train-step",
+    "bench sliding-window",
+    "phantom federation",
+    "server",
+    "client",
+    "simulate",
+    "predict",
+    "seed-summary",
+    "info",
+  ])
+    assert.ok(names.includes(expected), `${expected} missing from the command table`);
+  for (const c of allCommands()) assert.ok(c.spec.summary.length > 10, `${c.spec.name}: summary`);
+});
+
+for (const command of allCommands()) {
+  const { spec } = command;
+  test(`segviz ${spec.name} --help: usage, every option with its help, runnable examples`, () => {
+    const help = formatHelp(spec);
+    assert.ok(help.startsWith(`usage: segviz ${spec.name}`), help.split("\n")[0]);
+    for (const [name, o] of Object.entries(spec.options)) {
+      assert.ok(o.help.trim().length > 0, `--${name} has no help`);
+      assert.match(help, new RegExp(`--${name}\\b`), `--${name} missing from help`);
+      if (o.default !== undefined && o.default !== false)
+        assert.ok(help.includes(`default: ${o.default}`), `--${name}'s default missing from help`);
+    }
+    assert.ok(spec.examples.length > 0, "no example");
+    for (const example of spec.examples) {
+      assert.ok(example.startsWith(`segviz ${spec.name}`), example);
+      const argv = example.slice(`segviz ${spec.name}`.length).trim().split(/\s+/).filter(Boolean);
+      assert.doesNotThrow(() => parseCommand(spec, argv), `example does not parse: ${example}`);
+    }
+  });
+}
+
+test("the real entry point answers --help for the program, a group and the commands that lacked it", () => {
+  for (const args of [
+    ["--help"],
+    ["bench", "--help"],
+    ["train", "--help"],
+    ["evaluate", "--help"],
+    ["bench", "train-step", "--help"],
+    ["phantom", "federation", "-h"],
+  ]) {
+    const r = segviz(...args);
+    assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stdout, /^usage: segviz/, args.join(" "));
+  }
+});
+
+test("unknown options and commands name the command and suggest the closest valid one (exit 2)", () => {
+  const option = segviz("demo", "--quik");
+  assert.equal(option.status, 2);
+  assert.match(option.stderr, /segviz demo: unknown option '--quik'; did you mean '--quick'\?/);
+  const sub = segviz("bench", "train-stpe");
+  assert.equal(sub.status, 2);
+  assert.match(sub.stderr, /unknown subcommand 'train-stpe'; did you mean 'train-step'\?/);
+  const cmd = segviz("evalute");
+  assert.equal(cmd.status, 2);
+  assert.match(cmd.stderr, /unknown command 'evalute'; did you mean 'evaluate'\?/);
+  const missing = segviz("train");
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /segviz train: --config is required/);
+});
+
+test("a stray argument or a missing value is a usage error, not a crash", () => {
+  const spec = allCommands().find((c) => c.spec.name === "predict")!.spec;
+  assert.throws(() => parseCommand(spec, ["--checkpoint"]), UsageError);
+  assert.throws(() => parseCommand(spec, ["extra"]), /unexpected argument 'extra'/);
+});
