@@ -5,9 +5,11 @@ import { assertSameGeometry, readNifti } from "../../data/nifti/index.js";
 import { voxelSizes } from "../../data/transforms/affine-math.js";
 import {
   buildEvaluation,
+  type DiceEmptyRule,
   evaluateCase,
   type MetricsEvaluation,
   type OrganCaseMetrics,
+  type SurfaceEmptyRule,
   writeMetricsTables,
 } from "../metrics/index.js";
 import { pairFiles } from "./pair-files.js";
@@ -18,6 +20,9 @@ export interface EvaluateFilesOptions {
   organs?: string[];
   outDir?: string;
   surfaceDistances?: boolean;
+  /** Empty-mask conventions (training/metrics dice.ts and surface-distance.ts); default "segviz". */
+  diceEmpty?: DiceEmptyRule;
+  surfaceEmpty?: SurfaceEmptyRule;
   onCase?: (caseId: string, done: number, total: number) => void;
 }
 
@@ -67,12 +72,12 @@ export async function evaluateFiles(
           spacing: [sp[0]!, sp[1]!, sp[2]!],
         },
         organs,
-        { surfaceDistances: o.surfaceDistances ?? true },
+        { surfaceDistances: o.surfaceDistances ?? true, diceEmpty: o.diceEmpty, surfaceEmpty: o.surfaceEmpty },
       ),
     );
     o.onCase?.(p.caseId, n + 1, pairs.length);
   }
-  const evaluation = buildEvaluation(rows, organs);
+  const evaluation = buildEvaluation(rows, organs, { diceEmpty: o.diceEmpty, surfaceEmpty: o.surfaceEmpty });
   const tables = o.outDir ? await writeMetricsTables(o.outDir, evaluation) : undefined;
   return { evaluation, unpairedPredictions, unpairedTruths, tables };
 }

@@ -1,19 +1,40 @@
 // Dice overlap of one organ between a predicted and a true label map: 2|P ∩ T| / (|P| + |T|).
 //
-// Empty rule (DICE_EMPTY_RULE, quoted in every report):
-// - truth empty and prediction empty: NaN, "not applicable". The case says nothing about the model
-//   for that organ, so it is excluded from means and counted separately as n_empty.
-// - truth empty, prediction not empty: 0. A false positive is an error and is penalised.
-// - truth not empty, prediction empty: 0, by the formula.
+// What an empty mask scores is a convention, and papers differ; three are offered, each quoted
+// in the reports that use it (DICE_EMPTY_RULES):
+// - "segviz" (the default): both empty -> NaN ("not applicable": the case says nothing about the
+//   model for that organ; excluded from means, counted as n_empty); truth empty but prediction
+//   not -> 0 (a false positive is an error); truth present, prediction empty -> 0.
+// - "ignore-empty" (MONAI's DiceMetric default, ignore_empty=True): truth empty -> NaN, whatever
+//   the prediction, so false positives on cases without the organ are not counted.
+// - "include-empty" (MONAI's ignore_empty=False): truth empty -> 1 if the prediction is empty
+//   too, else 0.
 
 import { checkOrganId, type LabelMap } from "./organ-mask.js";
 
-export const DICE_EMPTY_RULE =
-  "Dice: truth and prediction both empty -> NaN (not applicable; excluded from means, counted as n_empty); " +
-  "truth empty but prediction non-empty -> 0 (false positive penalised); truth non-empty, prediction empty -> 0.";
+export type DiceEmptyRule = "segviz" | "ignore-empty" | "include-empty";
+export const DICE_EMPTY_RULE_NAMES: readonly DiceEmptyRule[] = ["segviz", "ignore-empty", "include-empty"];
 
-/** Dice of organ `organId` (default 1, for binary masks) between two label maps of the same voxel count. */
-export function diceScore(pred: LabelMap, truth: LabelMap, organId = 1): number {
+export const DICE_EMPTY_RULES: Readonly<Record<DiceEmptyRule, string>> = {
+  segviz:
+    "Dice: truth and prediction both empty -> NaN (not applicable; excluded from means, counted as n_empty); " +
+    "truth empty but prediction non-empty -> 0 (false positive penalised); truth non-empty, prediction empty -> 0.",
+  "ignore-empty":
+    "Dice (MONAI ignore_empty=True): truth empty -> NaN whatever the prediction (excluded from means, counted " +
+    "as n_empty); truth non-empty, prediction empty -> 0.",
+  "include-empty":
+    "Dice (MONAI ignore_empty=False): truth and prediction both empty -> 1; truth empty but prediction " +
+    "non-empty -> 0; truth non-empty, prediction empty -> 0.",
+};
+
+/** The default rule's text. */
+export const DICE_EMPTY_RULE = DICE_EMPTY_RULES.segviz;
+
+/**
+ * Dice of organ `organId` (default 1, for binary masks) between two label maps of the same voxel
+ * count, with empty masks scored by `emptyRule` (default "segviz").
+ */
+export function diceScore(pred: LabelMap, truth: LabelMap, organId = 1, emptyRule: DiceEmptyRule = "segviz"): number {
   checkOrganId(organId);
   if (pred.length !== truth.length) {
     throw new Error(`pred: expected the same voxel count as truth (${truth.length}), got ${pred.length}`);
@@ -28,6 +49,10 @@ export function diceScore(pred: LabelMap, truth: LabelMap, organId = 1): number 
     if (t) inTruth++;
     if (p && t) inBoth++;
   }
-  if (inPred + inTruth === 0) return Number.NaN;
+  if (inTruth === 0) {
+    if (emptyRule === "ignore-empty") return Number.NaN;
+    if (emptyRule === "include-empty") return inPred === 0 ? 1 : 0;
+    if (inPred === 0) return Number.NaN;
+  }
   return (2 * inBoth) / (inPred + inTruth);
 }

@@ -1,11 +1,11 @@
 // One evaluation: every case scored on every organ, and a per-organ summary. Cases are scored one
 // at a time (evaluateCase) so a caller can load volumes lazily, then gathered (buildEvaluation).
 
-import { DICE_EMPTY_RULE, diceScore } from "./dice.js";
+import { DICE_EMPTY_RULES, type DiceEmptyRule, diceScore } from "./dice.js";
 import { checkShape, checkSpacing, checkVoxelCount, type Shape3, type Spacing3 } from "./grid.js";
 import { checkOrganId, type LabelMap } from "./organ-mask.js";
 import { type MetricSummary, SUMMARY_RULE, summarise } from "./summary.js";
-import { SURFACE_DISTANCE_EMPTY_RULE, surfaceDistanceMetrics } from "./surface-distance.js";
+import { SURFACE_DISTANCE_EMPTY_RULES, type SurfaceEmptyRule, surfaceDistanceMetrics } from "./surface-distance.js";
 
 /** An organ to score: its name in tables and its id in the label maps. */
 export interface Organ {
@@ -51,6 +51,10 @@ export interface MetricsEvaluation {
 export interface EvaluateOptions {
   /** Compute HD95 and ASSD (default true); false leaves them NaN. */
   surfaceDistances?: boolean;
+  /** How an empty mask scores in Dice (dice.ts; default "segviz"). */
+  diceEmpty?: DiceEmptyRule;
+  /** How an empty mask scores in HD95 and ASSD (surface-distance.ts; default "segviz"). */
+  surfaceEmpty?: SurfaceEmptyRule;
 }
 
 /** Throws naming the field unless organ names and ids are valid and unique. */
@@ -87,11 +91,18 @@ export function evaluateCase(
     const surface =
       options.surfaceDistances === false
         ? { hd95Mm: Number.NaN, assdMm: Number.NaN }
-        : surfaceDistanceMetrics(input.prediction, input.truth, input.shape, input.spacing, organ.id);
+        : surfaceDistanceMetrics(
+            input.prediction,
+            input.truth,
+            input.shape,
+            input.spacing,
+            organ.id,
+            options.surfaceEmpty,
+          );
     return {
       caseId: input.caseId,
       organ: organ.name,
-      dice: diceScore(input.prediction, input.truth, organ.id),
+      dice: diceScore(input.prediction, input.truth, organ.id, options.diceEmpty),
       ...surface,
     };
   });
@@ -101,6 +112,7 @@ export function evaluateCase(
 export function buildEvaluation(
   rows: readonly OrganCaseMetrics[],
   organs: readonly Organ[],
+  rules: Pick<EvaluateOptions, "diceEmpty" | "surfaceEmpty"> = {},
 ): MetricsEvaluation {
   checkOrgans(organs);
   const known = new Set(organs.map((o) => o.name));
@@ -126,6 +138,10 @@ export function buildEvaluation(
     organs: organs.map((o) => ({ ...o })),
     rows: rows.map((r) => ({ ...r })),
     summary,
-    rules: { dice: DICE_EMPTY_RULE, surfaceDistance: SURFACE_DISTANCE_EMPTY_RULE, summary: SUMMARY_RULE },
+    rules: {
+      dice: DICE_EMPTY_RULES[rules.diceEmpty ?? "segviz"],
+      surfaceDistance: SURFACE_DISTANCE_EMPTY_RULES[rules.surfaceEmpty ?? "segviz"],
+      summary: SUMMARY_RULE,
+    },
   };
 }

@@ -1,6 +1,6 @@
 // Segmentation metrics on label maps: Dice, HD95, ASSD, per-organ summaries and their tables.
 
-export { DICE_EMPTY_RULE, diceScore } from "./dice.js";
+export { DICE_EMPTY_RULE, DICE_EMPTY_RULE_NAMES, DICE_EMPTY_RULES, type DiceEmptyRule, diceScore } from "./dice.js";
 export { squaredDistancesAt, squaredDistanceToFeatures } from "./distance-transform.js";
 export {
   buildEvaluation,
@@ -30,6 +30,9 @@ export {
   directedSurfaceDistances,
   hausdorff95,
   SURFACE_DISTANCE_EMPTY_RULE,
+  SURFACE_DISTANCE_EMPTY_RULES,
+  SURFACE_EMPTY_RULE_NAMES,
   type SurfaceDistanceMetrics,
+  type SurfaceEmptyRule,
   surfaceDistanceMetrics,
 } from "./surface-distance.js";

@@ -56,12 +56,17 @@ export async function writeMetricsTables(
   await mkdir(dir, { recursive: true });
   const paths = { csv: join(dir, `${name}.csv`), json: join(dir, `${name}.json`) };
   await writeFile(paths.csv, metricsCsv(evaluation));
-  await writeFile(paths.json, `${JSON.stringify(metricsJson(evaluation), null, 2)}\n`);
+  // JSON has neither NaN nor Infinity: NaN is written null, and Infinity the string "Infinity".
+  const json = JSON.stringify(metricsJson(evaluation), (_k, v) => (v === Number.POSITIVE_INFINITY ? "Infinity" : v), 2);
+  await writeFile(paths.json, `${json}\n`);
   return paths;
 }
 
 function csvNumber(x: number): string {
-  return Number.isNaN(x) ? "NaN" : String(x);
+  if (Number.isNaN(x)) return "NaN";
+  // pandas and numpy read "inf" back as infinity (MONAI's distance rule for one empty mask).
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  return String(x);
 }
 
 /** RFC 4180 quoting, only where needed. */

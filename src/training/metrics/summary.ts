@@ -5,7 +5,8 @@
 
 export const SUMMARY_RULE =
   "Summaries skip NaN (not applicable) values and count them as n_empty; std is the sample standard " +
-  "deviation (ddof=1, n-1 denominator), NaN when n < 2; median interpolates the two middle values for even n.";
+  "deviation (ddof=1, n-1 denominator), NaN when n < 2; median interpolates the two middle values for even n; " +
+  "an Infinity (MONAI's distance rule for one empty mask) makes the mean Infinity and the std NaN.";
 
 export interface MetricSummary {
   /** Values summarised (not NaN). */
@@ -24,8 +25,8 @@ export function summarise(values: readonly number[], field = "values"): MetricSu
   let nEmpty = 0;
   values.forEach((x, index) => {
     if (Number.isNaN(x)) nEmpty++;
-    else if (!Number.isFinite(x))
-      throw new Error(`${field}[${index}]: expected a finite number or NaN, got ${x}`);
+    else if (x === Number.NEGATIVE_INFINITY || typeof x !== "number")
+      throw new Error(`${field}[${index}]: expected a finite number, NaN or +Infinity, got ${x}`);
     else kept.push(x);
   });
   const n = kept.length;
@@ -38,6 +39,6 @@ export function summarise(values: readonly number[], field = "values"): MetricSu
     const mid = n >> 1;
     median = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
-  if (n > 1) std = Math.sqrt(kept.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (n - 1));
+  if (n > 1 && Number.isFinite(mean)) std = Math.sqrt(kept.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (n - 1));
   return { n, nEmpty, mean, std, median };
 }

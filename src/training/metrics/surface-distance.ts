@@ -6,10 +6,12 @@
 // - HD95 = max of the two directed 95th percentiles (numpy.percentile, linear interpolation);
 // - ASSD = mean of all distances of both directions pooled together.
 //
-// Empty rule (SURFACE_DISTANCE_EMPTY_RULE): when the prediction or the truth has no voxel of the
-// organ, there is no surface to measure from or to, so HD95 and ASSD are NaN ("not applicable",
-// excluded from means and counted as n_empty). An empty prediction against a present organ is
-// thus visible in Dice (0), not in the distances.
+// Empty rules (SURFACE_DISTANCE_EMPTY_RULES): "segviz" (the default): when the prediction or the
+// truth has no voxel of the organ, there is no surface to measure from or to, so HD95 and ASSD
+// are NaN ("not applicable", excluded from means and counted as n_empty); an empty prediction
+// against a present organ is thus visible in Dice (0), not in the distances. "monai" (MONAI's
+// HausdorffDistanceMetric and SurfaceDistanceMetric): exactly one of them empty -> Infinity
+// (so any mean over cases is Infinity), both empty -> NaN.
 
 import { squaredDistancesAt } from "./distance-transform.js";
 import { checkShape, checkSpacing, checkVoxelCount, type Shape3, type Spacing3 } from "./grid.js";
@@ -18,9 +20,20 @@ import { cropOrganMasks } from "./organ-crop.js";
 import { checkOrganId, type LabelMap } from "./organ-mask.js";
 import { percentileLinear } from "./percentile.js";
 
-export const SURFACE_DISTANCE_EMPTY_RULE =
-  "HD95 and ASSD: prediction or truth empty for the organ -> NaN (not applicable; excluded from means, " +
-  "counted as n_empty).";
+export type SurfaceEmptyRule = "segviz" | "monai";
+export const SURFACE_EMPTY_RULE_NAMES: readonly SurfaceEmptyRule[] = ["segviz", "monai"];
+
+export const SURFACE_DISTANCE_EMPTY_RULES: Readonly<Record<SurfaceEmptyRule, string>> = {
+  segviz:
+    "HD95 and ASSD: prediction or truth empty for the organ -> NaN (not applicable; excluded from means, " +
+    "counted as n_empty).",
+  monai:
+    "HD95 and ASSD (MONAI's convention): exactly one of prediction and truth empty -> Infinity; both empty -> " +
+    "NaN (excluded from means, counted as n_empty).",
+};
+
+/** The default rule's text. */
+export const SURFACE_DISTANCE_EMPTY_RULE = SURFACE_DISTANCE_EMPTY_RULES.segviz;
 
 export interface DirectedSurfaceDistances {
   /** From each surface voxel of the prediction to the nearest truth surface voxel, mm. */
@@ -59,16 +72,20 @@ export function directedSurfaceDistances(
   };
 }
 
-/** HD95 and ASSD of organ `organId` (default 1, for binary masks), in mm. */
+/** HD95 and ASSD of organ `organId` (default 1, for binary masks), in mm; empty masks by `emptyRule`. */
 export function surfaceDistanceMetrics(
   pred: LabelMap,
   truth: LabelMap,
   shape: Shape3,
   spacing: Spacing3,
   organId = 1,
+  emptyRule: SurfaceEmptyRule = "segviz",
 ): SurfaceDistanceMetrics {
   const d = directedSurfaceDistances(pred, truth, shape, spacing, organId);
-  if (d === null) return { hd95Mm: Number.NaN, assdMm: Number.NaN };
+  if (d === null) {
+    const value = emptyRule === "monai" && contains(pred, organId) !== contains(truth, organId) ? Number.POSITIVE_INFINITY : Number.NaN;
+    return { hd95Mm: value, assdMm: value };
+  }
   const hd95Mm = Math.max(percentileLinear(d.predToTruth, 95), percentileLinear(d.truthToPred, 95));
   let sum = 0;
   for (const x of d.predToTruth) sum += x;
@@ -85,6 +102,11 @@ export function hausdorff95(
   organId = 1,
 ): number {
   return surfaceDistanceMetrics(pred, truth, shape, spacing, organId).hd95Mm;
+}
+
+function contains(labels: LabelMap, organId: number): boolean {
+  for (let v = 0; v < labels.length; v++) if (labels[v] === organId) return true;
+  return false;
 }
 
 function sqrtInPlace(values: Float64Array): Float64Array {

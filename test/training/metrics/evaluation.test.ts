@@ -43,11 +43,14 @@ describe("summarise", () => {
     assert.ok([none.mean, none.std, none.median].every(Number.isNaN));
   });
 
-  test("infinite values are refused, naming the field", () => {
+  test("-Infinity is refused naming the field; +Infinity (MONAI's distance rule) makes the mean infinite", () => {
     assert.throws(
-      () => summarise([1, Number.POSITIVE_INFINITY], "liver.dice"),
-      /liver\.dice\[1\]: expected a finite/,
+      () => summarise([1, Number.NEGATIVE_INFINITY], "liver.hd95Mm"),
+      /liver\.hd95Mm\[1\]: expected a finite number, NaN or \+Infinity/,
     );
+    const s = summarise([1, Number.POSITIVE_INFINITY, 3]);
+    assert.deepEqual([s.n, s.mean, s.median], [3, Number.POSITIVE_INFINITY, 3]);
+    assert.ok(Number.isNaN(s.std));
   });
 });
 
