@@ -72,7 +72,11 @@ export async function evaluateFiles(
           spacing: [sp[0]!, sp[1]!, sp[2]!],
         },
         organs,
-        { surfaceDistances: o.surfaceDistances ?? true, diceEmpty: o.diceEmpty, surfaceEmpty: o.surfaceEmpty },
+        {
+          surfaceDistances: o.surfaceDistances ?? true,
+          diceEmpty: o.diceEmpty,
+          surfaceEmpty: o.surfaceEmpty,
+        },
       ),
     );
     o.onCase?.(p.caseId, n + 1, pairs.length);

@@ -34,7 +34,12 @@ export const DICE_EMPTY_RULE = DICE_EMPTY_RULES.segviz;
  * Dice of organ `organId` (default 1, for binary masks) between two label maps of the same voxel
  * count, with empty masks scored by `emptyRule` (default "segviz").
  */
-export function diceScore(pred: LabelMap, truth: LabelMap, organId = 1, emptyRule: DiceEmptyRule = "segviz"): number {
+export function diceScore(
+  pred: LabelMap,
+  truth: LabelMap,
+  organId = 1,
+  emptyRule: DiceEmptyRule = "segviz",
+): number {
   checkOrganId(organId);
   if (pred.length !== truth.length) {
     throw new Error(`pred: expected the same voxel count as truth (${truth.length}), got ${pred.length}`);

@@ -5,7 +5,11 @@ import { DICE_EMPTY_RULES, type DiceEmptyRule, diceScore } from "./dice.js";
 import { checkShape, checkSpacing, checkVoxelCount, type Shape3, type Spacing3 } from "./grid.js";
 import { checkOrganId, type LabelMap } from "./organ-mask.js";
 import { type MetricSummary, SUMMARY_RULE, summarise } from "./summary.js";
-import { SURFACE_DISTANCE_EMPTY_RULES, type SurfaceEmptyRule, surfaceDistanceMetrics } from "./surface-distance.js";
+import {
+  SURFACE_DISTANCE_EMPTY_RULES,
+  type SurfaceEmptyRule,
+  surfaceDistanceMetrics,
+} from "./surface-distance.js";
 
 /** An organ to score: its name in tables and its id in the label maps. */
 export interface Organ {

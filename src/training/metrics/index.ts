@@ -1,6 +1,12 @@
 // Segmentation metrics on label maps: Dice, HD95, ASSD, per-organ summaries and their tables.
 
-export { DICE_EMPTY_RULE, DICE_EMPTY_RULE_NAMES, DICE_EMPTY_RULES, type DiceEmptyRule, diceScore } from "./dice.js";
+export {
+  DICE_EMPTY_RULE,
+  DICE_EMPTY_RULE_NAMES,
+  DICE_EMPTY_RULES,
+  type DiceEmptyRule,
+  diceScore,
+} from "./dice.js";
 export { squaredDistancesAt, squaredDistanceToFeatures } from "./distance-transform.js";
 export {
   buildEvaluation,

@@ -57,7 +57,11 @@ export async function writeMetricsTables(
   const paths = { csv: join(dir, `${name}.csv`), json: join(dir, `${name}.json`) };
   await writeFile(paths.csv, metricsCsv(evaluation));
   // JSON has neither NaN nor Infinity: NaN is written null, and Infinity the string "Infinity".
-  const json = JSON.stringify(metricsJson(evaluation), (_k, v) => (v === Number.POSITIVE_INFINITY ? "Infinity" : v), 2);
+  const json = JSON.stringify(
+    metricsJson(evaluation),
+    (_k, v) => (v === Number.POSITIVE_INFINITY ? "Infinity" : v),
+    2,
+  );
   await writeFile(paths.json, `${json}\n`);
   return paths;
 }

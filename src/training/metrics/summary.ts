@@ -39,6 +39,7 @@ export function summarise(values: readonly number[], field = "values"): MetricSu
     const mid = n >> 1;
     median = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
-  if (n > 1 && Number.isFinite(mean)) std = Math.sqrt(kept.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (n - 1));
+  if (n > 1 && Number.isFinite(mean))
+    std = Math.sqrt(kept.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (n - 1));
   return { n, nEmpty, mean, std, median };
 }

@@ -83,7 +83,10 @@ export function surfaceDistanceMetrics(
 ): SurfaceDistanceMetrics {
   const d = directedSurfaceDistances(pred, truth, shape, spacing, organId);
   if (d === null) {
-    const value = emptyRule === "monai" && contains(pred, organId) !== contains(truth, organId) ? Number.POSITIVE_INFINITY : Number.NaN;
+    const value =
+      emptyRule === "monai" && contains(pred, organId) !== contains(truth, organId)
+        ? Number.POSITIVE_INFINITY
+        : Number.NaN;
     return { hd95Mm: value, assdMm: value };
   }
   const hd95Mm = Math.max(percentileLinear(d.predToTruth, 95), percentileLinear(d.truthToPred, 95));
