@@ -129,3 +129,15 @@ function matrixToQuaternion(m: Mat3): [number, number, number, number] {
   const s = 2 * Math.sqrt(1 + m[2][2] - m[0][0] - m[1][1]);
   return [(m[1][0] - m[0][1]) / s, (m[0][2] + m[2][0]) / s, (m[1][2] + m[2][1]) / s, 0.25 * s];
 }
+
+/** The affine a set of qform parameters encodes (what a reader rebuilds from the written qform). */
+export function qformParametersAffine(q: QformParameters): Affine {
+  const [b, c, d] = q.quaternion;
+  const a = Math.sqrt(Math.max(0, 1 - (b * b + c * c + d * d)));
+  const r = quaternionToMatrix(a, b, c, d);
+  const zooms = [q.zooms[0], q.zooms[1], q.zooms[2] * q.qfac];
+  return [
+    ...[0, 1, 2].map((i) => [r[i][0] * zooms[0], r[i][1] * zooms[1], r[i][2] * zooms[2], q.offset[i]]),
+    [0, 0, 0, 1],
+  ];
+}

@@ -8,8 +8,8 @@ import { rename, rm, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { DataError } from "../errors.js";
-import type { Volume } from "../volume.js";
-import { qformFromAffine } from "./affine.js";
+import type { Affine, Volume } from "../volume.js";
+import { type QformParameters, qformFromAffine, qformParametersAffine } from "./affine.js";
 import { datatypeByDtype } from "./datatypes.js";
 import { encodeNiftiHeader, minimumDataOffset } from "./encode-header.js";
 import {
@@ -79,6 +79,40 @@ function chooseVersion(shape: number[], requested: NiftiVersion | undefined, pat
   return requested ?? (tooBig ? 2 : 1);
 }
 
+/**
+ * The qform and sform codes to write. A file's own codes are kept (a volume read with qform_code
+ * 0 and sform_code 2 is written with 0 and 2); a new volume, or one read from a file with neither,
+ * gets 1 (scanner) for both. A qform can only hold rotations and zooms: for an affine with shears
+ * the quaternion would be an approximation, so the qform code is 0 then, as nibabel writes it,
+ * and readers take the exact sform.
+ */
+function transformCodes(
+  affine: Affine,
+  q: QformParameters,
+  source: NiftiHeader | undefined,
+  opts: WriteNiftiOptions,
+): { qformCode: number; sformCode: number } {
+  const kept = source !== undefined && (source.qformCode !== 0 || source.sformCode !== 0);
+  let sformCode = opts.sformCode ?? (kept ? source.sformCode : XFORM_SCANNER_ANAT);
+  let qformCode = opts.qformCode ?? (kept ? source.qformCode : XFORM_SCANNER_ANAT);
+  if (!qformRepresents(affine, q)) {
+    if (opts.qformCode === undefined) qformCode = 0;
+    // The geometry must stay coded somewhere: a qform-only file whose affine gained shears.
+    if (sformCode === 0) sformCode = source?.qformCode || XFORM_SCANNER_ANAT;
+  }
+  return { qformCode, sformCode };
+}
+
+/** Whether the qform parameters rebuild the affine's 3x3 part (no shears), to float32 precision. */
+function qformRepresents(affine: Affine, q: QformParameters): boolean {
+  const rebuilt = qformParametersAffine(q);
+  let scale = 0;
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) scale = Math.max(scale, Math.abs(affine[i][j]));
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) if (Math.abs(rebuilt[i][j] - affine[i][j]) > 1e-6 * scale) return false;
+  return true;
+}
+
 /** The header to write for `volume`: geometry from the volume, the rest from options or `source`. */
 export function headerForVolume(
   volume: Volume,
@@ -127,8 +161,7 @@ export function headerForVolume(
     toffset: source?.toffset ?? 0,
     descrip: opts.descrip ?? source?.descrip ?? "",
     auxFile: source?.auxFile ?? "",
-    qformCode: opts.qformCode ?? (source?.qformCode || source?.sformCode || XFORM_SCANNER_ANAT),
-    sformCode: opts.sformCode ?? (source?.sformCode || source?.qformCode || XFORM_SCANNER_ANAT),
+    ...transformCodes(volume.affine, q, source, opts),
     quaternB: q.quaternion[0],
     quaternC: q.quaternion[1],
     quaternD: q.quaternion[2],
