@@ -17,7 +17,12 @@ import { loadTrainedArm, saveTrainedArm, type TrainedArm } from "./arms/trained-
 import type { ArmSpec } from "./config/arms.js";
 import type { ExperimentConfig } from "./config/experiment-config.js";
 import { calibrateMember } from "./evaluation/calibrate-members.js";
-import { evaluateArms, loadArmModels } from "./evaluation/external-test.js";
+import {
+  type ArmEvaluation,
+  type ArmModels,
+  evaluateArms,
+  loadArmModels,
+} from "./evaluation/external-test.js";
 import { recalibrateArm } from "./evaluation/recalibrate-members.js";
 import { formatDiceTable, formatHd95Table, formatHeadDiceTable, renderReportHtml } from "./report/index.js";
 import type { ArmReport, CaseResult, Comparison, StudyReport, SummaryStat } from "./report/report-types.js";
@@ -69,30 +74,19 @@ function diceScores(perCase: readonly CaseResult[], metric: "dice" | "diceHead")
   );
 }
 
-export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): Promise<StudyReport> {
-  const t0 = performance.now();
-  const out = exp.outDir;
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, "experiment.json"), `${JSON.stringify(exp, null, 2)}\n`);
-  const listed = await listCases(exp.test.data, { requireLabels: true, onBadCase: "stop" });
-  const cases = exp.test.maxCases === null ? listed.cases : listed.cases.slice(0, exp.test.maxCases);
-
-  const siteCases = await Promise.all(
-    exp.sites.map(
-      async (s) => (await listCases(s.data, { requireLabels: true, onBadCase: "skip" })).cases.length,
-    ),
-  );
+/** Trains every arm in turn, or reuses one a previous run finished (with `resume`). */
+async function trainArms(exp: ExperimentConfig, resume: boolean): Promise<TrainedArm[]> {
   const trained: TrainedArm[] = [];
   for (const arm of exp.arms) {
-    const dir = join(out, "arms", arm.name);
-    const previous = opts.resume ? await loadTrainedArm(dir) : undefined;
+    const dir = join(exp.outDir, "arms", arm.name);
+    const previous = resume ? await loadTrainedArm(dir) : undefined;
     if (previous !== undefined) {
       logEvent({ event: "arm.reused", arm: arm.name, trainSeconds: previous.trainSeconds });
       trained.push(previous);
       continue;
     }
     // A fresh run must not pick up another run's checkpoints or federation state.
-    if (!opts.resume && existsSync(dir)) await rm(dir, { recursive: true, force: true });
+    if (!resume && existsSync(dir)) await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     logEvent({ event: "arm.start", arm: arm.name, family: arm.family });
     const result = await trainArm(exp, arm, dir);
@@ -100,41 +94,57 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
     logEvent({ event: "arm.trained", arm: arm.name, seconds: Math.round(result.trainSeconds) });
     trained.push(result);
   }
+  return trained;
+}
 
-  const tEval = performance.now();
-  const models = [];
+/**
+ * Each arm's models loaded for the external test, with their BatchNorm statistics recomputed and
+ * their heads' thresholds calibrated when the evaluation settings ask for it.
+ */
+async function armModels(exp: ExperimentConfig, trained: readonly TrainedArm[]): Promise<ArmModels[]> {
+  const models: ArmModels[] = [];
   const rules = [exp.inference.fusion, ...exp.evaluation.fusionRules];
-  for (const [i, a] of trained.entries()) {
-    const m = await loadArmModels(a.name, a.members, exp.device);
-    if (exp.evaluation.recalibrateBatchNorm)
-      await recalibrateArm(
-        exp,
-        a.name,
-        m.members,
-        exp.sites.map((s) => join(out, "arms", a.name, "sites", s.name)),
-      );
-    // Per-site arms list one member per site, in site order; each calibrates on its own data.
-    if (
-      rules.includes("calibrated") &&
-      exp.arms[i]!.family !== "central" &&
-      a.members.length === exp.sites.length
-    )
-      m.calibration = await Promise.all(
-        a.members.map((dir, s) => calibrateMember(exp, s, dir, m.members[s]!)),
-      );
-    models.push(m);
-  }
-  let evaluated: Awaited<ReturnType<typeof evaluateArms>>;
   try {
-    evaluated = await evaluateArms(exp, models, cases, out);
-  } finally {
-    for (const m of models) for (const p of m.members) p.model.dispose();
+    for (const [i, a] of trained.entries()) {
+      const m = await loadArmModels(a.name, a.members, exp.device);
+      models.push(m);
+      if (exp.evaluation.recalibrateBatchNorm)
+        await recalibrateArm(
+          exp,
+          a.name,
+          m.members,
+          exp.sites.map((s) => join(exp.outDir, "arms", a.name, "sites", s.name)),
+        );
+      // Per-site arms list one member per site, in site order; each calibrates on its own data.
+      if (
+        rules.includes("calibrated") &&
+        exp.arms[i]!.family !== "central" &&
+        a.members.length === exp.sites.length
+      )
+        m.calibration = await Promise.all(
+          a.members.map((dir, s) => calibrateMember(exp, s, dir, m.members[s]!)),
+        );
+    }
+  } catch (e) {
+    disposeModels(models);
+    throw e;
   }
-  const evaluationSeconds = (performance.now() - tEval) / 1000;
+  return models;
+}
 
-  const arms: ArmReport[] = exp.arms.map((spec, i) => {
+function disposeModels(models: readonly ArmModels[]): void {
+  for (const m of models) for (const p of m.members) p.model.dispose();
+}
+
+/** Each arm's section of the report: its training record and its external-test results. */
+function armReports(
+  exp: ExperimentConfig,
+  trained: readonly TrainedArm[],
+  evaluations: readonly ArmEvaluation[],
+): ArmReport[] {
+  return exp.arms.map((spec, i) => {
     const t = trained[i]!;
-    const e = evaluated.evaluations[i]!;
+    const e = evaluations[i]!;
     return {
       name: spec.name,
       label: spec.label,
@@ -146,11 +156,15 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
       perCase: e.perCase,
       summary: armSummary(exp.organs, e.perCase),
       curves: t.curves,
-      checkpoints: t.exports.map((f) => relative(out, f)),
+      checkpoints: t.exports.map((f) => relative(exp.outDir, f)),
       sharing: t.sharing,
     };
   });
-  const comparisons: Comparison[] = (["dice", "diceHead"] as const).flatMap((metric) =>
+}
+
+/** Every arm against the baseline, per organ, for the fused and the per-head Dice. */
+function comparisons(exp: ExperimentConfig, arms: readonly ArmReport[]): Comparison[] {
+  return (["dice", "diceHead"] as const).flatMap((metric) =>
     compareArmsToBaseline(new Map(arms.map((a) => [a.name, diceScores(a.perCase, metric)])), exp.baseline, {
       organs: exp.organs,
     }).map((c) => ({
@@ -168,20 +182,58 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
       significant: c.pHolm < exp.evaluation.alpha,
     })),
   );
+}
+
+function machine(exp: ExperimentConfig): StudyReport["machine"] {
   const b = buildInfo();
+  return {
+    platform: `${platform()} ${process.arch}`,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    cpus: availableParallelism(),
+    threads: exp.threads,
+    node: process.version,
+    libtorch: `${b.torchVersion}${b.cuda ? " (CUDA)" : ""}`,
+  };
+}
+
+async function writeReport(report: StudyReport, out: string, opts: StudyOptions): Promise<void> {
+  await writeFile(join(out, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
+  await writeFile(join(out, "report.html"), renderReportHtml(report));
+  const print = opts.print === undefined ? (s: string) => process.stdout.write(`${s}\n`) : opts.print;
+  print?.(`${formatDiceTable(report)}\n\n${formatHeadDiceTable(report)}\n\n${formatHd95Table(report)}`);
+}
+
+export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): Promise<StudyReport> {
+  const t0 = performance.now();
+  const out = exp.outDir;
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, "experiment.json"), `${JSON.stringify(exp, null, 2)}\n`);
+  const listed = await listCases(exp.test.data, { requireLabels: true, onBadCase: "stop" });
+  const cases = exp.test.maxCases === null ? listed.cases : listed.cases.slice(0, exp.test.maxCases);
+  const siteCases = await Promise.all(
+    exp.sites.map(
+      async (s) => (await listCases(s.data, { requireLabels: true, onBadCase: "skip" })).cases.length,
+    ),
+  );
+  const trained = await trainArms(exp, opts.resume === true);
+
+  const tEval = performance.now();
+  const models = await armModels(exp, trained);
+  let evaluated: Awaited<ReturnType<typeof evaluateArms>>;
+  try {
+    evaluated = await evaluateArms(exp, models, cases, out);
+  } finally {
+    disposeModels(models);
+  }
+  const evaluationSeconds = (performance.now() - tEval) / 1000;
+
+  const arms = armReports(exp, trained, evaluated.evaluations);
   const report: StudyReport = {
     format: "segviz-study-report/1",
     title: opts.title ?? `SegViz study: ${exp.name}`,
     createdAt: new Date().toISOString(),
     command: opts.command ?? process.argv.slice(1).join(" "),
-    machine: {
-      platform: `${platform()} ${process.arch}`,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      cpus: availableParallelism(),
-      threads: exp.threads,
-      node: process.version,
-      libtorch: `${b.torchVersion}${b.cuda ? " (CUDA)" : ""}`,
-    },
+    machine: machine(exp),
     organs: exp.organs,
     sites: exp.sites.map((s, i) => ({
       name: s.name,
@@ -194,7 +246,7 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
     arms,
     baseline: exp.baseline,
     alpha: exp.evaluation.alpha,
-    comparisons,
+    comparisons: comparisons(exp, arms),
     overlays: evaluated.overlays,
     seconds: {
       total: (performance.now() - t0) / 1000 + (opts.dataSeconds ?? 0),
@@ -203,9 +255,6 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
     },
     notes: opts.notes ?? [],
   };
-  await writeFile(join(out, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
-  await writeFile(join(out, "report.html"), renderReportHtml(report));
-  const print = opts.print === undefined ? (s: string) => process.stdout.write(`${s}\n`) : opts.print;
-  print?.(`${formatDiceTable(report)}\n\n${formatHeadDiceTable(report)}\n\n${formatHd95Table(report)}`);
+  await writeReport(report, out, opts);
   return report;
 }

@@ -18,6 +18,7 @@ import {
   type WeightSet,
 } from "../../federation/index.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
+import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { SiteConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
 import {
@@ -94,20 +95,11 @@ async function fineTuneHead(cfg: SiteConfig, trainer: Trainer, epochs: number): 
   }
 }
 
-export async function trainFederatedArm(
-  exp: ExperimentConfig,
-  arm: ArmSpec,
-  dir: string,
-): Promise<TrainedArm> {
-  const t0 = performance.now();
-  const t = exp.training;
-  const roundEpochs = arm.roundEpochs ?? t.roundEpochs;
-  const rounds = t.epochs / roundEpochs;
+/** The sites' training configs for this arm (ConDistFL: one all-organ head and the central window). */
+function federationSiteConfigs(exp: ExperimentConfig, arm: ArmSpec, dir: string): SiteConfig[] {
   const perSite = Math.max(1, Math.floor(exp.threads / exp.sites.length));
-  // ConDistFL trains one model over every organ: every site sees the central window and has the
-  // same all-organ head, trained with the marginal loss plus distillation of the global model.
   const condist = arm.kind === "condistfl";
-  const configs = exp.sites.map((site) => {
+  return exp.sites.map((site) => {
     const cfg = experimentSiteConfig(exp, site, {
       window: condist ? exp.centralWindow : site.window,
       outDir: join(dir, "sites", site.name),
@@ -120,24 +112,25 @@ export async function trainFederatedArm(
       training: { ...cfg.training, loss: "condist" as const },
     };
   });
+}
+
+/** A coordinator and one process per site over loopback, with fresh per-site tokens. */
+function simulationConfig(
+  exp: ExperimentConfig,
+  arm: ArmSpec,
+  configs: readonly SiteConfig[],
+  dir: string,
+  rounds: number,
+): SimulationConfig {
+  const t = exp.training;
   const coordinatorDir = join(dir, "coordinator");
-  await mkdir(coordinatorDir, { recursive: true });
-  for (const c of configs) await mkdir(c.outDir, { recursive: true });
-  const roundLog = join(coordinatorDir, "rounds.jsonl");
   const tokens = configs.map(() => randomBytes(24).toString("hex"));
-  logEvent({
-    event: "arm.federation",
-    arm: arm.name,
-    strategy: arm.strategy!.name,
-    rounds,
-    sites: configs.length,
-  });
-  const simulation: SimulationConfig = {
+  return {
     coordinator: {
       rounds,
       strategy: {
         ...arm.strategy!,
-        localEpochs: roundEpochs,
+        localEpochs: arm.roundEpochs ?? t.roundEpochs,
         options: {
           ...arm.strategy!.options,
           optimizerState: arm.optimizerState ?? t.optimizerState,
@@ -151,10 +144,10 @@ export async function trainFederatedArm(
       // An interrupted arm continues from its last complete round; one that already finished is
       // not restarted (simulate reads its outcome back).
       resume: true,
-      roundLogFile: roundLog,
+      roundLogFile: join(coordinatorDir, "rounds.jsonl"),
       logFile: join(coordinatorDir, "coordinator.log"),
     },
-    threadsPerSite: perSite,
+    threadsPerSite: Math.max(1, Math.floor(exp.threads / exp.sites.length)),
     stdio: "ignore",
     sites: configs.map((c, i) => ({
       config: {
@@ -166,6 +159,16 @@ export async function trainFederatedArm(
       trainer: { module: UNET_TRAINER_MODULE, options: { site: c, initSeed: exp.seed } },
     })),
   };
+}
+
+/** Runs (or resumes) the arm's federation to its last round and returns its outcome. */
+async function runArmFederation(
+  arm: ArmSpec,
+  simulation: SimulationConfig,
+  dir: string,
+): Promise<FederationOutcome> {
+  const rounds = simulation.coordinator.rounds;
+  await mkdir(simulation.coordinator.checkpointDir!, { recursive: true });
   const bar = progress(`${arm.name}: federation rounds`, rounds);
   let result: Awaited<ReturnType<typeof simulate>>;
   try {
@@ -181,7 +184,80 @@ export async function trainFederatedArm(
         .join("")} (logs in ${dir})`,
     );
   }
-  const outcome = result.outcome;
+  return result.outcome;
+}
+
+/**
+ * One member of the arm from a site's merged weights: BatchNorm statistics recomputed on the site's
+ * own data (ConDistFL's one model on every site's) when asked, then the head fine-tuned alone,
+ * then saved. Returns the checkpoint folder and the MONAI-loadable export.
+ */
+async function finishMember(
+  exp: ExperimentConfig,
+  arm: ArmSpec,
+  configs: readonly SiteConfig[],
+  siteIndex: number,
+  model: MultiHeadUNet,
+  dir: string,
+): Promise<{ final: string; exported: string }> {
+  const t = exp.training;
+  const condist = arm.kind === "condistfl";
+  const cfg = configs[siteIndex]!;
+  const siteCfg = { ...cfg, training: { ...cfg.training, threads: exp.threads } };
+  if (t.recalibrateBatchNorm) {
+    // A site measures its own data; ConDistFL's one model is measured on every site's, which in a
+    // deployment is one more round of summed statistics.
+    const volumes = [];
+    for (const [s, c] of configs.entries())
+      if (condist || s === siteIndex)
+        volumes.push(
+          ...(await experimentSiteVolumes(
+            exp,
+            s,
+            [c.preprocess.window.aMin, c.preprocess.window.aMax],
+            c.outDir,
+          )),
+        );
+    recalibrateBatchNorm(model, (x) => model.forwardAll(x), volumes, toEngineOrder(exp.augment.patchSize));
+  }
+  const fineTune = !condist && t.headFineTuneEpochs > 0;
+  const trainer = new Trainer(model, {
+    ...siteTrainerOptions(siteCfg, { progress: true }),
+    trainOnly: fineTune ? ["heads."] : undefined,
+  });
+  try {
+    trainer.epoch = t.epochs;
+    if (fineTune) await fineTuneHead(siteCfg, trainer, t.headFineTuneEpochs);
+    const final = join(condist ? dir : cfg.outDir, "final");
+    await trainer.saveCheckpoint(final);
+    return {
+      final,
+      exported: await saveMonaiHead(condist ? dir : cfg.outDir, model, cfg.heads[0]!, exp.model),
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+export async function trainFederatedArm(
+  exp: ExperimentConfig,
+  arm: ArmSpec,
+  dir: string,
+): Promise<TrainedArm> {
+  const t0 = performance.now();
+  const t = exp.training;
+  const rounds = t.epochs / (arm.roundEpochs ?? t.roundEpochs);
+  const condist = arm.kind === "condistfl";
+  const configs = federationSiteConfigs(exp, arm, dir);
+  for (const c of configs) await mkdir(c.outDir, { recursive: true });
+  logEvent({
+    event: "arm.federation",
+    arm: arm.name,
+    strategy: arm.strategy!.name,
+    rounds,
+    sites: configs.length,
+  });
+  const outcome = await runArmFederation(arm, simulationConfig(exp, arm, configs, dir, rounds), dir);
 
   // Each site's final model: its own local tensors (saved after its last round) with the final
   // shared ones, as the federation merged them. ConDistFL shares everything, so its one global
@@ -192,49 +268,25 @@ export async function trainFederatedArm(
   const localPerSite: Record<string, number> = {};
   let initial: WeightSet | undefined;
   for (const [siteIndex, cfg] of configs.entries()) {
-    const site = outcome.sites[siteIndex];
+    const site = outcome.sites[siteIndex]!;
     // The model's tensors; the optimiser state a site may carry between rounds is not the model.
     localPerSite[cfg.site] = splitOptimizerState(site.local).model.size;
     if (condist && siteIndex > 0) continue;
-    const siteCfg = { ...cfg, training: { ...cfg.training, threads: exp.threads } };
-    const model = createSiteModel(siteCfg, exp.seed);
-    initial ??= new Map([...model.stateDict()].map(([k, v]) => [k, tensorToData(v)]));
-    const merged = new Map([...splitOptimizerState(site.merged).model].map(([k, d]) => [k, dataToTensor(d)]));
+    const model = createSiteModel({ ...cfg, training: { ...cfg.training, threads: exp.threads } }, exp.seed);
     try {
-      model.loadStateDict(merged);
-    } finally {
-      for (const v of merged.values()) v.dispose();
-    }
-    if (t.recalibrateBatchNorm) {
-      // A site measures its own data; ConDistFL's one model is measured on every site's, which in a
-      // deployment is one more round of summed statistics.
-      const volumes = [];
-      for (const [s, c] of configs.entries())
-        if (condist || s === siteIndex)
-          volumes.push(
-            ...(await experimentSiteVolumes(
-              exp,
-              s,
-              [c.preprocess.window.aMin, c.preprocess.window.aMax],
-              c.outDir,
-            )),
-          );
-      recalibrateBatchNorm(model, (x) => model.forwardAll(x), volumes, toEngineOrder(exp.augment.patchSize));
-    }
-    const fineTune = !condist && t.headFineTuneEpochs > 0;
-    const trainer = new Trainer(model, {
-      ...siteTrainerOptions(siteCfg, { progress: true }),
-      trainOnly: fineTune ? ["heads."] : undefined,
-    });
-    try {
-      trainer.epoch = t.epochs;
-      if (fineTune) await fineTuneHead(siteCfg, trainer, t.headFineTuneEpochs);
-      const final = join(condist ? dir : cfg.outDir, "final");
-      await trainer.saveCheckpoint(final);
+      initial ??= new Map([...model.stateDict()].map(([k, v]) => [k, tensorToData(v)]));
+      const merged = new Map(
+        [...splitOptimizerState(site.merged).model].map(([k, d]) => [k, dataToTensor(d)]),
+      );
+      try {
+        model.loadStateDict(merged);
+      } finally {
+        for (const v of merged.values()) v.dispose();
+      }
+      const { final, exported } = await finishMember(exp, arm, configs, siteIndex, model, dir);
       members.push(final);
-      exports.push(await saveMonaiHead(condist ? dir : cfg.outDir, model, cfg.heads[0]!, exp.model));
+      exports.push(exported);
     } finally {
-      trainer.dispose();
       model.dispose();
     }
   }

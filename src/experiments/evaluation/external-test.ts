@@ -59,6 +59,231 @@ function gridKey(p: PreprocessSettings): string {
 
 const nullIfNaN = (x: number) => (Number.isNaN(x) ? null : x);
 
+/** One test case loaded for scoring: the image (HU, float32), its truth as organ indices, its grid. */
+interface TestCase {
+  id: string;
+  imagePath: string;
+  image: Volume;
+  truth: Uint8Array;
+  shape: [number, number, number];
+  spacing: [number, number, number];
+  /** Each member's input volume, by preprocessing settings (members of several arms share them). */
+  preprocessed: Map<string, Volume>;
+}
+
+/** What a member's heads gave on one case, before fusion. */
+interface MemberOutputs {
+  heads: HeadProbabilities[];
+  /** Dice of each organ's own head alone, on the case's grid. */
+  diceHead: Record<string, number | null>;
+  /** The preprocessed grid the probabilities live on. */
+  grid: Volume;
+}
+
+/**
+ * One pass of every arm over the external test set. Its state is what accumulates: each arm's
+ * per-case results and time, and the overlay slices for the report.
+ */
+class ExternalTestRun {
+  readonly evaluations: ArmEvaluation[];
+  readonly overlays: OverlaySlice[] = [];
+  private readonly organs: { name: string; id: number }[];
+
+  constructor(
+    private readonly exp: ExperimentConfig,
+    private readonly arms: readonly ArmModels[],
+    private readonly outDir: string,
+  ) {
+    this.organs = exp.organs.map((name, i) => ({ name, id: i + 1 }));
+    this.evaluations = arms.map((a) => ({ name: a.name, perCase: [], seconds: 0 }));
+  }
+
+  /** Prediction folders exist, and each arm's members share one preprocessing grid. */
+  async prepare(): Promise<void> {
+    for (const a of this.arms) {
+      await mkdir(join(this.outDir, "predictions", a.name), { recursive: true });
+      const grids = new Set(a.members.map((m) => gridKey(m.preprocess)));
+      if (grids.size > 1)
+        throw new Error(
+          `arm ${a.name}: its models were trained on different grids (${[...grids].join(" vs ")})`,
+        );
+    }
+  }
+
+  async loadCase(c: Case): Promise<TestCase> {
+    if (c.labelPath === undefined)
+      throw new Error(`${c.imagePath}: the external test case has no label file`);
+    const image = await readNifti(c.imagePath, { require3D: true, scaled: true, floatDtype: "float32" });
+    const rawTruth = await readNifti(c.labelPath, { require3D: true });
+    assertSameGeometry(c.imagePath, image, c.labelPath, rawTruth, 1e-2);
+    return {
+      id: c.id,
+      imagePath: c.imagePath,
+      image,
+      truth: applyLabelMap(rawTruth.data, this.exp.test.labelMap, c.labelPath),
+      shape: image.shape.slice(0, 3) as [number, number, number],
+      spacing: voxelSizes(image.affine) as [number, number, number],
+      preprocessed: new Map(),
+    };
+  }
+
+  /** Scores arm `ai` on the case, writes its prediction, and returns the prediction on the case's grid. */
+  async scoreArm(ai: number, tc: TestCase): Promise<Uint8Array> {
+    const a = this.arms[ai]!;
+    const t0 = performance.now();
+    const outputs = this.memberOutputs(a, tc);
+    try {
+      const rules = [
+        this.exp.inference.fusion,
+        ...this.exp.evaluation.fusionRules.filter((r) => r !== this.exp.inference.fusion),
+      ];
+      // The configured rule makes the written prediction; the others are scored beside it.
+      const labels = this.fuse(outputs, rules[0]!, tc);
+      const diceFusion = rules.length > 1 ? this.diceByRule(outputs, rules, labels, tc) : undefined;
+      const file = join(this.outDir, "predictions", a.name, `${tc.id}.nii.gz`);
+      await writeNifti(file, labels);
+      const prediction = labels.data as Uint8Array;
+      const rows = evaluateCase(
+        { caseId: tc.id, prediction, truth: tc.truth, shape: tc.shape, spacing: tc.spacing },
+        this.organs,
+        { surfaceDistances: this.exp.evaluation.hd95 },
+      );
+      this.evaluations[ai]!.perCase.push({
+        caseId: tc.id,
+        dice: Object.fromEntries(rows.map((r) => [r.organ, nullIfNaN(r.dice)])),
+        diceHead: Object.fromEntries(this.exp.organs.map((o) => [o, outputs.diceHead[o] ?? null])),
+        ...(diceFusion !== undefined && { diceFusion }),
+        hd95: Object.fromEntries(rows.map((r) => [r.organ, nullIfNaN(r.hd95Mm)])),
+        prediction: relative(this.outDir, file),
+      });
+      return prediction;
+    } finally {
+      for (const h of outputs.heads) h.probs.dispose();
+      this.evaluations[ai]!.seconds += (performance.now() - t0) / 1000;
+    }
+  }
+
+  /** Every member's heads by sliding window, each head also scored alone (as the study scored them). */
+  private memberOutputs(a: ArmModels, tc: TestCase): MemberOutputs {
+    const heads: HeadProbabilities[] = [];
+    const diceHead: Record<string, number | null> = {};
+    let grid: Volume | undefined;
+    try {
+      for (const [mi, m] of a.members.entries()) {
+        const pre = this.memberInput(m, tc);
+        grid = pre;
+        const out = this.predict(m, pre);
+        out.labels.dispose();
+        for (const h of m.heads) {
+          const head: HeadProbabilities = {
+            probs: out.probabilities.get(h.task)!,
+            organIndices: h.organIndices,
+            threshold: a.calibration?.[mi]?.[h.task]?.threshold,
+          };
+          heads.push(head);
+          const alone = tidy(() => fuseHeads([head], this.exp.inference.threshold).toArray() as Uint8Array);
+          const onOriginal = this.toCaseGrid(alone, pre, tc);
+          for (const id of h.organIndices) {
+            const organ = this.exp.organs[id - 1]!;
+            if (!(organ in diceHead)) diceHead[organ] = nullIfNaN(diceScore(onOriginal, tc.truth, id));
+          }
+        }
+      }
+    } catch (e) {
+      for (const h of heads) h.probs.dispose();
+      throw e;
+    }
+    return { heads, diceHead, grid: grid! };
+  }
+
+  /** The case preprocessed as member `m` was trained (no crop, so every member shares one grid). */
+  private memberInput(m: Predictor, tc: TestCase): Volume {
+    const settings: PreprocessSettings = { ...m.preprocess, cropForeground: null, minSize: null };
+    const key = JSON.stringify(settings);
+    let pre = tc.preprocessed.get(key);
+    if (pre === undefined) {
+      pre = preprocessVolumes(tc.image, undefined, settings, tc.imagePath).image!;
+      tc.preprocessed.set(key, pre);
+    }
+    return pre;
+  }
+
+  private predict(m: Predictor, pre: Volume): ReturnType<typeof predictVolume> {
+    const [i, j, k] = pre.shape as [number, number, number];
+    const input = Tensor.fromArray(pre.data as Float32Array, [1, 1, k, j, i]);
+    try {
+      return predictVolume(
+        m.model,
+        m.heads,
+        input,
+        studySlidingWindow(this.exp),
+        this.exp.inference.threshold,
+        this.exp.device,
+      );
+    } finally {
+      input.dispose();
+    }
+  }
+
+  /** Labels on a preprocessed grid, brought back onto the test image's own grid. */
+  private toCaseGrid(labels: Uint8Array, grid: Volume, tc: TestCase): Uint8Array {
+    return this.labelsOnCaseGrid(labels, grid, tc).data as Uint8Array;
+  }
+
+  private labelsOnCaseGrid(labels: Uint8Array, grid: Volume, tc: TestCase): Volume {
+    const onGrid: Volume = {
+      shape: grid.shape.slice(0, 3),
+      dtype: "uint8",
+      data: labels,
+      affine: grid.affine,
+    };
+    return resampleLabelsToGrid(onGrid, tc.shape, tc.image.affine);
+  }
+
+  private fuse(outputs: MemberOutputs, rule: FusionRule, tc: TestCase): Volume {
+    const fused = tidy(
+      () =>
+        fuseHeads(outputs.heads, { rule, threshold: this.exp.inference.threshold }).toArray() as Uint8Array,
+    );
+    return this.labelsOnCaseGrid(fused, outputs.grid, tc);
+  }
+
+  private diceByRule(
+    outputs: MemberOutputs,
+    rules: readonly FusionRule[],
+    first: Volume,
+    tc: TestCase,
+  ): Record<string, Record<string, number | null>> {
+    const byRule: Record<string, Record<string, number | null>> = {};
+    for (const rule of rules) {
+      const data = (rule === rules[0] ? first : this.fuse(outputs, rule, tc)).data as Uint8Array;
+      byRule[rule] = Object.fromEntries(
+        this.organs.map((o) => [o.name, nullIfNaN(diceScore(data, tc.truth, o.id))]),
+      );
+    }
+    return byRule;
+  }
+
+  /** An axial slice of the case with every arm's prediction, for the report. */
+  addOverlay(tc: TestCase, predictions: ReadonlyMap<string, Uint8Array>): void {
+    const map = axisMap(tc.image.affine);
+    const index = mostInformativeSlice(tc.truth, tc.shape, map);
+    const ct = axialSlice(tc.image.data as Float32Array, tc.shape, map, index);
+    this.overlays.push({
+      caseId: tc.id,
+      sliceIndex: index,
+      rows: ct.rows,
+      cols: ct.cols,
+      pixelMm: [map.mm[1], map.mm[0]],
+      ct: ct.pixels.map((v) => Math.round(v)),
+      truth: axialSlice(tc.truth, tc.shape, map, index).pixels,
+      predictions: Object.fromEntries(
+        [...predictions].map(([arm, data]) => [arm, axialSlice(data, tc.shape, map, index).pixels]),
+      ),
+    });
+  }
+}
+
 /** Evaluates every arm on every test case; writes predictions under outDir/predictions/<arm>/. */
 export async function evaluateArms(
   exp: ExperimentConfig,
@@ -66,149 +291,19 @@ export async function evaluateArms(
   cases: readonly Case[],
   outDir: string,
 ): Promise<{ evaluations: ArmEvaluation[]; overlays: OverlaySlice[] }> {
-  const organs = exp.organs.map((name, i) => ({ name, id: i + 1 }));
-  const evaluations = arms.map((a) => ({ name: a.name, perCase: [] as CaseResult[], seconds: 0 }));
-  const overlays: OverlaySlice[] = [];
-  for (const a of arms) {
-    await mkdir(join(outDir, "predictions", a.name), { recursive: true });
-    const grids = new Set(a.members.map((m) => gridKey(m.preprocess)));
-    if (grids.size > 1)
-      throw new Error(
-        `arm ${a.name}: its models were trained on different grids (${[...grids].join(" vs ")})`,
-      );
-  }
+  const run = new ExternalTestRun(exp, arms, outDir);
+  await run.prepare();
   const bar = progress("external test", cases.length * arms.length);
   let done = 0;
   for (const c of cases) {
-    if (c.labelPath === undefined)
-      throw new Error(`${c.imagePath}: the external test case has no label file`);
-    const image = await readNifti(c.imagePath, { require3D: true, scaled: true, floatDtype: "float32" });
-    const rawTruth = await readNifti(c.labelPath, { require3D: true });
-    assertSameGeometry(c.imagePath, image, c.labelPath, rawTruth, 1e-2);
-    const truth = applyLabelMap(rawTruth.data, exp.test.labelMap, c.labelPath);
-    const shape = image.shape.slice(0, 3) as [number, number, number];
-    const spacing = voxelSizes(image.affine) as [number, number, number];
-    const preprocessed = new Map<string, Volume>();
-    const predictionsOnGrid = new Map<string, Uint8Array>();
+    const tc = await run.loadCase(c);
+    const predictions = new Map<string, Uint8Array>();
     for (const [ai, a] of arms.entries()) {
-      const t0 = performance.now();
-      const heads: HeadProbabilities[] = [];
-      const diceHead: Record<string, number | null> = {};
-      let grid: Volume | undefined;
-      try {
-        for (const [mi, m] of a.members.entries()) {
-          const settings: PreprocessSettings = { ...m.preprocess, cropForeground: null, minSize: null };
-          const key = JSON.stringify(settings);
-          let pre = preprocessed.get(key);
-          if (pre === undefined) {
-            pre = preprocessVolumes(image, undefined, settings, c.imagePath).image!;
-            preprocessed.set(key, pre);
-          }
-          grid = pre;
-          const [i, j, k] = pre.shape as [number, number, number];
-          const input = Tensor.fromArray(pre.data as Float32Array, [1, 1, k, j, i]);
-          let out: ReturnType<typeof predictVolume>;
-          try {
-            out = predictVolume(
-              m.model,
-              m.heads,
-              input,
-              studySlidingWindow(exp),
-              exp.inference.threshold,
-              exp.device,
-            );
-          } finally {
-            input.dispose();
-          }
-          out.labels.dispose();
-          for (const h of m.heads) {
-            const head: HeadProbabilities = {
-              probs: out.probabilities.get(h.task)!,
-              organIndices: h.organIndices,
-              threshold: a.calibration?.[mi]?.[h.task]?.threshold,
-            };
-            heads.push(head);
-            // The head alone, as the study scored its per-organ models.
-            const alone = tidy(() => fuseHeads([head], exp.inference.threshold).toArray() as Uint8Array);
-            const onOriginal = resampleLabelsToGrid(
-              { shape: pre.shape.slice(0, 3), dtype: "uint8", data: alone, affine: pre.affine },
-              shape,
-              image.affine,
-            ).data as Uint8Array;
-            for (const id of h.organIndices) {
-              const organ = exp.organs[id - 1]!;
-              if (!(organ in diceHead)) diceHead[organ] = nullIfNaN(diceScore(onOriginal, truth, id));
-            }
-          }
-        }
-        // The configured rule makes the written prediction; the others are scored beside it.
-        const rules = [
-          exp.inference.fusion,
-          ...exp.evaluation.fusionRules.filter((r) => r !== exp.inference.fusion),
-        ];
-        const fusedOnOriginal = (rule: FusionRule) => {
-          const fused = tidy(
-            () => fuseHeads(heads, { rule, threshold: exp.inference.threshold }).toArray() as Uint8Array,
-          );
-          const onGrid: Volume = {
-            shape: grid!.shape.slice(0, 3),
-            dtype: "uint8",
-            data: fused,
-            affine: grid!.affine,
-          };
-          return resampleLabelsToGrid(onGrid, shape, image.affine);
-        };
-        const labels = fusedOnOriginal(rules[0]!);
-        let diceFusion: Record<string, Record<string, number | null>> | undefined;
-        if (rules.length > 1) {
-          diceFusion = {};
-          for (const rule of rules) {
-            const data = (rule === rules[0] ? labels : fusedOnOriginal(rule)).data as Uint8Array;
-            diceFusion[rule] = Object.fromEntries(
-              organs.map((o) => [o.name, nullIfNaN(diceScore(data, truth, o.id))]),
-            );
-          }
-        }
-        const file = join(outDir, "predictions", a.name, `${c.id}.nii.gz`);
-        await writeNifti(file, labels);
-        predictionsOnGrid.set(a.name, labels.data as Uint8Array);
-        const rows = evaluateCase(
-          { caseId: c.id, prediction: labels.data as Uint8Array, truth, shape, spacing },
-          organs,
-          { surfaceDistances: exp.evaluation.hd95 },
-        );
-        evaluations[ai]!.perCase.push({
-          caseId: c.id,
-          dice: Object.fromEntries(rows.map((r) => [r.organ, nullIfNaN(r.dice)])),
-          diceHead: Object.fromEntries(exp.organs.map((o) => [o, o in diceHead ? diceHead[o]! : null])),
-          ...(diceFusion !== undefined && { diceFusion }),
-          hd95: Object.fromEntries(rows.map((r) => [r.organ, nullIfNaN(r.hd95Mm)])),
-          prediction: relative(outDir, file),
-        });
-      } finally {
-        for (const h of heads) h.probs.dispose();
-      }
-      evaluations[ai]!.seconds += (performance.now() - t0) / 1000;
+      predictions.set(a.name, await run.scoreArm(ai, tc));
       bar.update(++done, { case: c.id, arm: a.name });
     }
-    if (overlays.length < exp.evaluation.overlayCases) {
-      const map = axisMap(image.affine);
-      const index = mostInformativeSlice(truth, shape, map);
-      const ct = axialSlice(image.data as Float32Array, shape, map, index);
-      overlays.push({
-        caseId: c.id,
-        sliceIndex: index,
-        rows: ct.rows,
-        cols: ct.cols,
-        pixelMm: [map.mm[1], map.mm[0]],
-        ct: ct.pixels.map((v) => Math.round(v)),
-        truth: axialSlice(truth, shape, map, index).pixels,
-        predictions: Object.fromEntries(
-          [...predictionsOnGrid].map(([arm, data]) => [arm, axialSlice(data, shape, map, index).pixels]),
-        ),
-      });
-    }
+    if (run.overlays.length < exp.evaluation.overlayCases) run.addOverlay(tc, predictions);
   }
   bar.finish();
-  return { evaluations, overlays };
+  return { evaluations: run.evaluations, overlays: run.overlays };
 }
