@@ -18,6 +18,7 @@ import {
 } from "../src/data/pipeline/index.js";
 import { setNumThreads } from "../src/engine/index.js";
 import { TOTALSEG_EXAMPLE } from "../test/fixtures/index.js";
+import { median } from "./median.js";
 import { runReference } from "./reference-python.js";
 
 const DATA = process.env.SEGVIZ_DATA ?? TOTALSEG_EXAMPLE.dir;
@@ -26,11 +27,6 @@ const MONAI_MEASURED_S = 0.59;
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function benchOurs(

@@ -4,6 +4,7 @@ import { manualSeed, rand, randn, setNumThreads, tidy } from "../src/engine/inde
 import { DiceLoss } from "../src/nn/losses/dice.js";
 import { SEGVIZ_UNET, UNet } from "../src/nn/monai/unet.js";
 import { Adam } from "../src/nn/optim/adam.js";
+import { median } from "./median.js";
 import { runReference } from "./reference-python.js";
 
 export interface TrainStepCase {
@@ -19,11 +20,6 @@ export interface TrainStepResult {
   ms_min: number;
   ms_all: number[];
   peak_rss_mb: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Our training step, in this process. */

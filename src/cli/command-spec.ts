@@ -3,7 +3,7 @@
 // strict), `--help`, the errors for unknown or missing options, and the command table.
 import { parseArgs } from "node:util";
 
-export interface OptionSpec {
+interface OptionSpec {
   type: "string" | "boolean";
   /** The value's placeholder in help (DIR, N, FILE, ...); string options only. */
   value?: string;
@@ -17,7 +17,7 @@ export interface OptionSpec {
   help: string;
 }
 
-export interface CommandSpec {
+interface CommandSpec {
   /** As typed after `segviz`: "demo", "bench train-step". */
   name: string;
   /** One line for the command table. */

@@ -1,7 +1,7 @@
 // Calls ATen operators by schema name through the addon's generic dispatcher bridge.
 import { type NativeTensorHandle, type NativeValue, native } from "./native.js";
 
-export interface HasHandle {
+interface HasHandle {
   readonly handle: NativeTensorHandle;
 }
 

@@ -26,7 +26,7 @@ export interface NativeTensorHandle {
 
 export type NativeValue = NativeTensorHandle | number | boolean | string | null | NativeValue[];
 
-export interface NativeAddon {
+interface NativeAddon {
   fromBuffer(data: ArrayBufferView, shape: number[], dtype: string, copy: boolean): NativeTensorHandle;
   resolveOp(name: string, overload: string): number;
   callOp(id: number, args: unknown[], kwargs?: Record<string, unknown>, discard?: boolean): NativeValue;

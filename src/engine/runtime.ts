@@ -21,10 +21,6 @@ export function noGrad<T>(fn: () => T): T {
     native.setGradEnabled(prev);
   }
 }
-export function isGradEnabled(): boolean {
-  return native.isGradEnabled();
-}
-
 export function cudaDeviceCount(): number {
   return native.cudaDeviceCount();
 }

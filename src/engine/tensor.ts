@@ -5,8 +5,8 @@ import { type AnyTypedArray, type Dtype, dtypeOfArray, type TypedArrayFor } from
 import { type NativeTensorHandle, type NativeValue, native } from "./native.js";
 import { type Disposable, track } from "./scope.js";
 
-export type Scalar = number | boolean;
-export type TensorOrScalar = Tensor | Scalar;
+type Scalar = number | boolean;
+type TensorOrScalar = Tensor | Scalar;
 
 const op = {
   add: atenOp("aten::add", "Tensor"),

@@ -2,7 +2,7 @@
 import { noGrad, type Tensor, uniform_ } from "../engine/index.js";
 
 /** fan_in as torch.nn.init._calculate_fan_in_and_fan_out: size(1) x receptive field. */
-export function fanIn(shape: readonly number[]): number {
+function fanIn(shape: readonly number[]): number {
   const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
   return (shape[1] ?? 1) * receptive;
 }

@@ -1,7 +1,7 @@
 // Progress of long work: a redrawn bar when the stream is a terminal, one JSON line per update
 // (throttled by intervalMs) otherwise, so logs stay machine-readable.
 
-export interface Progress {
+interface Progress {
   /** `done` units finished so far; `extra` fields go into the log line. */
   update(done: number, extra?: Record<string, unknown>): void;
   finish(extra?: Record<string, unknown>): void;
@@ -11,7 +11,7 @@ export interface Progress {
 
 export type ProgressStream = { write(s: string): unknown; isTTY?: boolean };
 
-export interface ProgressOptions {
+interface ProgressOptions {
   /** Least time between two lines or redraws; 0 reports every update. */
   intervalMs?: number;
   quiet?: boolean;

@@ -95,3 +95,66 @@ test("a stray argument or a missing value is a usage error, not a crash", () => 
   assert.throws(() => parseCommand(spec, ["--checkpoint"]), UsageError);
   assert.throws(() => parseCommand(spec, ["extra"]), /unexpected argument 'extra'/);
 });
+
+test("segviz evaluate applies --dice-empty and --distance-empty and records the rules in metrics.json", async () => {
+  const { mkdtempSync, mkdirSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { writeNifti } = await import("../../src/data/nifti/index.js");
+  const dir = mkdtempSync(join(tmpdir(), "segviz-evaluate-cli-"));
+  try {
+    mkdirSync(join(dir, "pred"));
+    mkdirSync(join(dir, "truth"));
+    const affine = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    // The truth has no spleen (BTCV id 1); the prediction puts spleen (organ index 2) in one voxel.
+    const truth = new Uint8Array(27);
+    truth[13] = 6; // liver
+    const pred = new Uint8Array(27);
+    pred[13] = 1;
+    pred[0] = 2;
+    await writeNifti(join(dir, "truth", "case0001.nii.gz"), {
+      shape: [3, 3, 3],
+      dtype: "uint8",
+      data: truth,
+      affine,
+    });
+    await writeNifti(join(dir, "pred", "case0001.nii.gz"), {
+      shape: [3, 3, 3],
+      dtype: "uint8",
+      data: pred,
+      affine,
+    });
+    const run = (out: string, ...extra: string[]) => {
+      const r = segviz(
+        "evaluate",
+        "--pred",
+        join(dir, "pred"),
+        "--truth",
+        join(dir, "truth"),
+        "--truth-label-map",
+        "BTCV",
+        "--out",
+        join(dir, out),
+        "--organs",
+        "liver,spleen",
+        ...extra,
+      );
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(readFileSync(join(dir, out, "metrics.json"), "utf8"));
+    };
+    const ours = run("ours");
+    assert.equal(ours.cases.case0001.spleen.dice, 0);
+    assert.equal(ours.cases.case0001.liver.dice, 1);
+    const monai = run("monai", "--dice-empty", "ignore-empty", "--distance-empty", "monai");
+    assert.equal(monai.cases.case0001.spleen.dice, null);
+    assert.equal(monai.cases.case0001.spleen.hd95Mm, "Infinity");
+    assert.match(monai.rules.dice, /ignore_empty=True/);
+    assert.match(monai.rules.surfaceDistance, /MONAI/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,7 +10,7 @@ import { conv3d, manualSeed, randn, sigmoid, type Tensor, tidy } from "../../src
 import { loadStateDictFile, tensorToData } from "../../src/nn/checkpoint.js";
 import { writeSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { importanceMap } from "../../src/training/inference/importance-map.js";
-import { slidingWindowInference, type Triple } from "../../src/training/inference/sliding-window.js";
+import { type RoiSize, slidingWindowInference } from "../../src/training/inference/sliding-window.js";
 import { scanInterval, windowStarts } from "../../src/training/inference/window-grid.js";
 import { assertClose, toNumbers } from "../helpers/compare.js";
 
@@ -87,7 +87,7 @@ for (const [mode, overlap, swBatch, roi] of [
     runReference("torch_sliding_window.py", [src, dst]);
     const ref = (await loadStateDictFile(dst)).tensors.get("y")!;
     const ours = slidingWindowInference(x, (b) => sigmoid(conv3d(b, w, bias, { padding: 1 })), {
-      roiSize: [...roi] as Triple,
+      roiSize: [...roi] as RoiSize,
       overlap,
       mode,
       swBatchSize: swBatch,

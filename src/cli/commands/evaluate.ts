@@ -66,6 +66,18 @@ when exactly one mask is empty). The rules used are written into metrics.json.`,
         organs: (values.organs as string | undefined)?.split(",").map((s) => s.trim()),
         outDir: values.out as string,
         surfaceDistances: !values["no-hd95"],
+        diceEmpty: choiceOption(
+          values["dice-empty"] as string,
+          "dice-empty",
+          DICE_EMPTY_RULE_NAMES,
+          "segviz",
+        ),
+        surfaceEmpty: choiceOption(
+          values["distance-empty"] as string,
+          "distance-empty",
+          SURFACE_EMPTY_RULE_NAMES,
+          "segviz",
+        ),
       },
     );
     console.log("organ        n   Dice mean ± sd     HD95 mm mean ± sd");

@@ -8,7 +8,7 @@ import { DataError } from "../errors.js";
 const memo = new Map<string, string>();
 
 /** sha256 of the file's bytes, hex. */
-export async function fileContentHash(path: string): Promise<string> {
+async function fileContentHash(path: string): Promise<string> {
   let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(path);
@@ -31,7 +31,7 @@ export async function fileContentHash(path: string): Promise<string> {
 }
 
 /** JSON with object keys sorted, so equal settings always give equal text. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)

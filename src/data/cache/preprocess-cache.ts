@@ -11,14 +11,14 @@ import { cacheKey } from "./content-hash.js";
 import { decodeEntry, encodeEntry } from "./entry-format.js";
 
 /** Bumped when the preprocessing code changes what it produces for the same settings. */
-export const CACHE_FORMAT_VERSION = "segviz-preprocess-1";
+const CACHE_FORMAT_VERSION = "segviz-preprocess-1";
 
 export type CacheEvent =
   | { event: "cache_hit"; key: string; path: string }
   | { event: "cache_miss"; key: string; path: string }
   | { event: "cache_corrupt"; key: string; path: string; reason: string };
 
-export interface CacheResult {
+interface CacheResult {
   volumes: Record<string, Volume>;
   /** The entry file (workers can read it themselves). */
   path: string;

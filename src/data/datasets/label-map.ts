@@ -7,7 +7,7 @@ import type { VoxelArray } from "../volume.js";
 import { ORGANS } from "./organs.js";
 
 /** A single id or an inclusive range of ids. */
-export type LabelIds = number | readonly [number, number];
+type LabelIds = number | readonly [number, number];
 
 export interface LabelMap {
   /** Used in messages, e.g. "BTCV". */
@@ -50,7 +50,7 @@ function checkId(map: LabelMap, id: number): void {
 }
 
 /** Validates the map and builds its lookup table (cached per map object). */
-export function compileLabelMap(map: LabelMap): CompiledLabelMap {
+function compileLabelMap(map: LabelMap): CompiledLabelMap {
   const cached = compiled.get(map);
   if (cached) return cached;
   const organs = organsOf(map);

@@ -42,3 +42,13 @@ export const TOTALSEGMENTATOR: LabelMap = {
   labels: { 1: "spleen", 2: "kidney", 3: "kidney", 5: "liver", 7: "pancreas" },
   background: [4, 6, [8, 117]],
 };
+
+/** The label maps a config or a command-line option may name instead of spelling them out. */
+export const LABEL_MAP_PRESETS: Readonly<Record<string, LabelMap>> = {
+  MSD_TASK03_LIVER,
+  MSD_TASK07_PANCREAS,
+  MSD_TASK09_SPLEEN,
+  KITS19,
+  BTCV,
+  TOTALSEGMENTATOR,
+};

@@ -7,7 +7,7 @@ import type { Volume } from "../volume.js";
 import { type BadCase, badCaseFrom, type Case, handleBadCase, type OnBadCase } from "./case.js";
 import { annotatedOrgans, applyLabelMap, type LabelMap } from "./label-map.js";
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Needed for cases with a label file. */
   labelMap?: LabelMap;
   /** How far (mm) image and label grids may disagree anywhere in the volume (default 0.01). */
@@ -17,7 +17,7 @@ export interface LoadOptions {
   onReport?: (bad: BadCase) => void;
 }
 
-export interface LoadedCase {
+interface LoadedCase {
   id: string;
   imagePath: string;
   labelPath?: string;
@@ -38,7 +38,7 @@ async function readLabelValues(path: string): Promise<NiftiImage> {
 }
 
 /** Loads one case; throws a DataError naming the file at fault. */
-export async function loadCase(c: Case, opts: LoadOptions = {}): Promise<LoadedCase> {
+async function loadCase(c: Case, opts: LoadOptions = {}): Promise<LoadedCase> {
   const image = await readNifti(c.imagePath, { scaled: true, floatDtype: "float32", require3D: true });
   if (c.labelPath === undefined) return { ...c, image, annotated: [] };
   if (!opts.labelMap) throw new DataError(c.labelPath, "case has a label file but no label map was given");
@@ -50,7 +50,7 @@ export async function loadCase(c: Case, opts: LoadOptions = {}): Promise<LoadedC
 }
 
 /** Loads cases one at a time (memory stays at one case), yielding each good one. */
-export async function* iterateCases(
+async function* iterateCases(
   cases: Iterable<Case>,
   opts: LoadOptions = {},
   bad: BadCase[] = [],

@@ -7,14 +7,14 @@ import { mulberry32 } from "../../util/mulberry32.js";
 import { DataError } from "../errors.js";
 import type { Case } from "./case.js";
 
-export interface SplitFile {
+interface SplitFile {
   seed: number;
   validationFraction: number;
   train: string[];
   validation: string[];
 }
 
-export interface SplitOptions {
+interface SplitOptions {
   /** Where the split is saved; if it exists it is reused. */
   file: string;
   seed: number;
@@ -22,7 +22,7 @@ export interface SplitOptions {
   validationFraction: number;
 }
 
-export interface SplitResult {
+interface SplitResult {
   train: Case[];
   validation: Case[];
   /** True when the split came from an existing file. */

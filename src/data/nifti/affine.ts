@@ -16,12 +16,12 @@ export function headerAffine(header: NiftiHeader, file = "<header>"): Affine {
   return fallbackAffine(header);
 }
 
-export function sformAffine(header: NiftiHeader): Affine {
+function sformAffine(header: NiftiHeader): Affine {
   return [...header.srow.map((row) => row.slice()), [0, 0, 0, 1]];
 }
 
 /** Rotation from quatern_b/c/d (a filled in as the positive root), scaled by pixdim with qfac on k. */
-export function qformAffine(header: NiftiHeader, file = "<header>"): Affine {
+function qformAffine(header: NiftiHeader, file = "<header>"): Affine {
   const b = header.quaternB;
   const c = header.quaternC;
   const d = header.quaternD;
@@ -61,7 +61,7 @@ function quaternionToMatrix(w: number, x: number, y: number, z: number): Mat3 {
 }
 
 /** nibabel's base affine for headers without a transform: diag(-pixdim1, pixdim2, pixdim3), centred. */
-export function fallbackAffine(header: NiftiHeader): Affine {
+function fallbackAffine(header: NiftiHeader): Affine {
   const ndim = header.shape.length;
   const shape = [0, 1, 2].map((i) => (i < ndim ? header.shape[i] : 1));
   const zooms = [0, 1, 2].map((i) => (i < ndim ? header.pixdim[i + 1] : 1));
@@ -77,7 +77,7 @@ export function fallbackAffine(header: NiftiHeader): Affine {
 }
 
 /** Length of each voxel axis in world units: the column norms of the affine's 3x3 part. */
-export function affineZooms(affine: Affine): number[] {
+function affineZooms(affine: Affine): number[] {
   return [0, 1, 2].map((j) => Math.hypot(affine[0][j], affine[1][j], affine[2][j]));
 }
 

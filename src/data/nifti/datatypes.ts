@@ -86,7 +86,3 @@ export function describeDatatype(code: number): string {
   const name = BY_CODE.get(code)?.dtype ?? UNSUPPORTED_NAMES[code] ?? "not a NIfTI datatype code";
   return `datatype ${code} (${name})`;
 }
-
-export function bytesPerVoxel(dtype: VoxelDtype): number {
-  return datatypeByDtype(dtype).bytes;
-}

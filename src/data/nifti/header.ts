@@ -73,6 +73,5 @@ export interface NiftiImage extends Volume {
 }
 
 export const XFORM_SCANNER_ANAT = 1;
-export const XFORM_ALIGNED_ANAT = 2;
 /** Units code for millimetres and seconds (NIFTI_UNITS_MM | NIFTI_UNITS_SEC). */
 export const UNITS_MM_SEC = 2 | 8;

@@ -7,14 +7,8 @@
 // enough that matching nibabel exactly, reader and writer sharing one layout table, is simpler than
 // patching around a library. gzip is node:zlib.
 
-export { affineZooms, fallbackAffine, headerAffine, qformAffine, sformAffine } from "./affine.js";
-export { describeDatatype } from "./datatypes.js";
-export { encodeNiftiHeader } from "./encode-header.js";
 export { assertSameGeometry } from "./geometry.js";
-export type { ByteOrder, NiftiExtension, NiftiHeader, NiftiImage, NiftiVersion } from "./header.js";
+export type { NiftiImage } from "./header.js";
 export { orientationCodes } from "./orientation.js";
-export { parseNiftiHeader } from "./parse-header.js";
-export { parseNifti, type ReadNiftiOptions, readNifti, readNiftiHeader } from "./read.js";
-export { requireSpatial3D } from "./shape3d.js";
-export type { FloatDtype } from "./voxel-data.js";
-export { encodeNifti, headerForVolume, type WriteNiftiOptions, writeNifti } from "./write.js";
+export { parseNifti, readNifti, readNiftiHeader } from "./read.js";
+export { encodeNifti, type WriteNiftiOptions, writeNifti } from "./write.js";

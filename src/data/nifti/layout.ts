@@ -1,7 +1,7 @@
 // Byte layout of the NIfTI-1 (348-byte) and NIfTI-2 (540-byte) headers: where each field lives and
 // how wide it is. Reading and writing both go through these tables, so the two cannot disagree.
 
-export type FieldType = "u8" | "i16" | "i32" | "i64" | "f32" | "f64";
+type FieldType = "u8" | "i16" | "i32" | "i64" | "f32" | "f64";
 
 /** Numeric fields, by their names in nifti1.h / nifti2.h. `count` > 1 marks an array field. */
 export type NumericField =
@@ -38,9 +38,9 @@ export type NumericField =
   | "srow_y"
   | "srow_z";
 
-export type StringField = "descrip" | "aux_file" | "intent_name" | "magic";
+type StringField = "descrip" | "aux_file" | "intent_name" | "magic";
 
-export interface FieldSpec {
+interface FieldSpec {
   offset: number;
   type: FieldType;
   count: number;
@@ -213,19 +213,5 @@ function fieldBytes(type: FieldType): number {
     case "i64":
     case "f64":
       return 8;
-  }
-}
-
-/** Range an integer field can hold, so the writer can refuse a value instead of wrapping it. */
-export function integerFieldFits(type: FieldType, value: number): boolean {
-  switch (type) {
-    case "u8":
-      return value >= 0 && value <= 255;
-    case "i16":
-      return value >= -32768 && value <= 32767;
-    case "i32":
-      return value >= -2147483648 && value <= 2147483647;
-    default:
-      return Number.isSafeInteger(value);
   }
 }

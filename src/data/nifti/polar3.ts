@@ -3,7 +3,7 @@
 
 export type Mat3 = number[][];
 
-export function transpose3(m: Mat3): Mat3 {
+function transpose3(m: Mat3): Mat3 {
   return [0, 1, 2].map((i) => [m[0][i], m[1][i], m[2][i]]);
 }
 
@@ -28,7 +28,7 @@ const IDENTITY: Mat3 = [
 ];
 
 /** Eigenvalues and eigenvectors (the columns of `vectors`) of a symmetric 3x3 matrix, by cyclic Jacobi. */
-export function symmetricEigen3(m: Mat3): { values: number[]; vectors: Mat3 } {
+function symmetricEigen3(m: Mat3): { values: number[]; vectors: Mat3 } {
   let a = m.map((row) => row.slice());
   let v = IDENTITY.map((row) => row.slice());
   const scale = Math.max(1e-300, ...a.flat().map(Math.abs));

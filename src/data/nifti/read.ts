@@ -9,7 +9,7 @@ import { HEADER_PREFIX_BYTES, parseExtensions, parseNiftiHeader } from "./parse-
 import { requireSpatial3D } from "./shape3d.js";
 import { decodeVoxels, effectiveScaling, type FloatDtype, scaleVoxels } from "./voxel-data.js";
 
-export interface ReadNiftiOptions {
+interface ReadNiftiOptions {
   /**
    * Apply scl_slope/scl_inter and return floats, like nibabel's get_fdata. Off by default: the data
    * keep their stored dtype (labels stay integers) and the factors stay in `header`.

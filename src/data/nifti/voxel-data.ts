@@ -1,25 +1,13 @@
 // Turns the stored voxel bytes into a typed array in host byte order, and applies scl_slope /
 // scl_inter the way nibabel's get_fdata does (computed in float64, then stored as the float type asked for).
 
-import { endianness } from "node:os";
+import { HOST_IS_LITTLE_ENDIAN, swapBytesInPlace } from "../../util/byte-order.js";
 import { DataError } from "../errors.js";
 import type { VoxelArray, VoxelDtype } from "../volume.js";
 import { datatypeByDtype } from "./datatypes.js";
 import type { ByteOrder } from "./header.js";
 
-export const HOST_BYTE_ORDER: ByteOrder = endianness() === "LE" ? "little" : "big";
-
-/** Reverses each `width`-byte group in place. */
-export function swapBytes(bytes: Uint8Array, width: number): void {
-  if (width === 1) return;
-  for (let i = 0; i + width <= bytes.length; i += width) {
-    for (let a = i, b = i + width - 1; a < b; a++, b--) {
-      const t = bytes[a];
-      bytes[a] = bytes[b];
-      bytes[b] = t;
-    }
-  }
-}
+export const HOST_BYTE_ORDER: ByteOrder = HOST_IS_LITTLE_ENDIAN ? "little" : "big";
 
 /**
  * A typed array of `count` voxels starting at `offset`, in host byte order. It always owns a buffer of
@@ -36,7 +24,7 @@ export function decodeVoxels(
   const info = datatypeByDtype(dtype);
   const copy = new Uint8Array(count * info.bytes);
   copy.set(bytes.subarray(offset, offset + copy.length));
-  if (byteOrder !== HOST_BYTE_ORDER) swapBytes(copy, info.bytes);
+  if (byteOrder !== HOST_BYTE_ORDER) swapBytesInPlace(copy, info.bytes);
   return info.make(copy.buffer, 0, count);
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { swapBytesInPlace } from "../../util/byte-order.js";
 import { DataError } from "../errors.js";
 import type { Affine, Volume } from "../volume.js";
 import { type QformParameters, qformFromAffine, qformParametersAffine } from "./affine.js";
@@ -21,7 +22,7 @@ import {
   UNITS_MM_SEC,
   XFORM_SCANNER_ANAT,
 } from "./header.js";
-import { HOST_BYTE_ORDER, swapBytes } from "./voxel-data.js";
+import { HOST_BYTE_ORDER } from "./voxel-data.js";
 
 const gzipAsync = promisify(gzip);
 const NIFTI1_MAX_DIM = 32767;
@@ -114,11 +115,7 @@ function qformRepresents(affine: Affine, q: QformParameters): boolean {
 }
 
 /** The header to write for `volume`: geometry from the volume, the rest from options or `source`. */
-export function headerForVolume(
-  volume: Volume,
-  opts: WriteNiftiOptions = {},
-  path = "<volume>",
-): NiftiHeader {
+function headerForVolume(volume: Volume, opts: WriteNiftiOptions = {}, path = "<volume>"): NiftiHeader {
   checkVolume(volume, path);
   const source = opts.header ?? (volume as Partial<NiftiImage>).header;
   const unscaledSource = source && !(volume as Partial<NiftiImage>).scaled && source.dtype === volume.dtype;
@@ -183,7 +180,7 @@ export function encodeNifti(volume: Volume, opts: WriteNiftiOptions = {}, path =
   out.set(head, 0);
   const body = out.subarray(head.length);
   body.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  if (header.byteOrder !== HOST_BYTE_ORDER) swapBytes(body, data.BYTES_PER_ELEMENT);
+  if (header.byteOrder !== HOST_BYTE_ORDER) swapBytesInPlace(body, data.BYTES_PER_ELEMENT);
   return out;
 }
 

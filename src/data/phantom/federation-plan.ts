@@ -2,7 +2,7 @@
 // Medical Segmentation Decathlon (training sites) and BTCV (external test) layouts, and the
 // dataset.json documents. Pure data, so it is easy to test and to describe in phantom.json.
 
-import { BTCV_LABELS, PHANTOM_ORGAN_LABELS, type PhantomOrgan } from "./labels.js";
+import type { PhantomOrgan } from "./labels.js";
 import { hashString } from "./prng.js";
 import { BTCV_TEST_STYLE, FEDERATION_SITES, type SiteSpec } from "./site-styles.js";
 import { PHANTOM_SIZES, type PhantomSize, type ScannerStyle } from "./styles.js";
@@ -31,7 +31,7 @@ export interface PlannedCase {
   label: string;
 }
 
-export interface PlannedSite {
+interface PlannedSite {
   name: string;
   organ: PhantomOrgan;
   style: ScannerStyle;
@@ -45,7 +45,7 @@ export interface FederationPlan {
   test: { name: string; style: ScannerStyle; cases: PlannedCase[] };
 }
 
-export const TEST_SET_DIR = "test-btcv";
+const TEST_SET_DIR = "test-btcv";
 
 /** A per-case seed: independent of the order cases are generated in. */
 export function caseSeed(federationSeed: number, group: string, index: number): number {
@@ -125,11 +125,3 @@ export function msdDatasetJson(site: PlannedSite): Record<string, unknown> {
     test: [],
   };
 }
-
-/** Organ id in the phantom's own label volume that a site keeps (as 1). */
-export function siteOrganLabel(organ: PhantomOrgan): number {
-  return PHANTOM_ORGAN_LABELS[organ];
-}
-
-/** BTCV ids written in the external test set's label files. */
-export const BTCV_TEST_LABELS = BTCV_LABELS;

@@ -25,7 +25,7 @@ import type { PatientParams } from "./patient.js";
 import type { ScannerStyle } from "./styles.js";
 
 /** One written case as recorded in phantom.json. */
-export interface ManifestCase {
+interface ManifestCase {
   seed: number;
   image: string;
   label: string;
@@ -35,7 +35,7 @@ export interface ManifestCase {
 }
 
 /** Contents of phantom.json. */
-export interface FederationManifest {
+interface FederationManifest {
   generator: "segviz-phantom";
   formatVersion: 1;
   seed: number;
@@ -69,7 +69,7 @@ export interface FederationResult {
 }
 
 /** A site's label volume: 1 where its own organ is, 0 everywhere else (other organs included). */
-export function siteLabelVolume(phantom: Phantom, organ: PhantomOrgan): Volume {
+function siteLabelVolume(phantom: Phantom, organ: PhantomOrgan): Volume {
   const id = PHANTOM_ORGAN_LABELS[organ];
   const src = phantom.labels.data as Uint8Array;
   const out = new Uint8Array(src.length);
@@ -80,7 +80,7 @@ export function siteLabelVolume(phantom: Phantom, organ: PhantomOrgan): Volume {
 const btcvLookup = tissueLookup(btcvOfTissue);
 
 /** All organs with BTCV ids (spleen 1, right kidney 2, left kidney 3, liver 6, pancreas 11). */
-export function btcvLabelVolume(phantom: Phantom): Volume {
+function btcvLabelVolume(phantom: Phantom): Volume {
   const data = mapVoxels(phantom.tissue.data as Uint8Array, btcvLookup);
   return { ...phantom.tissue, data, affine: phantom.tissue.affine.map((r) => [...r]) };
 }

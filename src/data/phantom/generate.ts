@@ -17,7 +17,7 @@ import {
   validateStyle,
 } from "./styles.js";
 
-export interface PhantomOptions {
+interface PhantomOptions {
   /** Any finite number; the same seed, style and size give byte-identical volumes. */
   seed: number;
   /** Scanner style; unspecified fields come from DEFAULT_SCANNER_STYLE. Spacing is at size "large". */
@@ -47,10 +47,7 @@ export interface Phantom {
 const organLookup = tissueLookup(organOfTissue);
 
 /** Fills in defaults, applies the size and checks the result. */
-export function resolveStyle(
-  style: Partial<ScannerStyle> | undefined,
-  size: PhantomSize = "demo",
-): ScannerStyle {
+function resolveStyle(style: Partial<ScannerStyle> | undefined, size: PhantomSize = "demo"): ScannerStyle {
   const resolved = styleAtSize({ ...DEFAULT_SCANNER_STYLE, ...style }, size);
   validateStyle(resolved);
   return resolved;

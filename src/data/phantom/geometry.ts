@@ -4,7 +4,7 @@
 export type Vec3 = [number, number, number];
 
 /** Row-major 3x3 matrix. */
-export type Mat3 = [number, number, number, number, number, number, number, number, number];
+export type FlatMat3 = [number, number, number, number, number, number, number, number, number];
 
 /** Axis-aligned box in millimetres. */
 export interface Box {
@@ -35,7 +35,7 @@ export function boxContains(b: Box, x: number, y: number, z: number): boolean {
  * Rotation taking local coordinates to world: R = Rz(rz) * Ry(ry) * Rx(rx), angles in radians.
  * The rows of its transpose are the local axes expressed in world coordinates.
  */
-export function rotationLocalToWorld(rx: number, ry: number, rz: number): Mat3 {
+export function rotationLocalToWorld(rx: number, ry: number, rz: number): FlatMat3 {
   const [cx, sx] = [Math.cos(rx), Math.sin(rx)];
   const [cy, sy] = [Math.cos(ry), Math.sin(ry)];
   const [cz, sz] = [Math.cos(rz), Math.sin(rz)];
@@ -52,11 +52,11 @@ export function rotationLocalToWorld(rx: number, ry: number, rz: number): Mat3 {
   ];
 }
 
-export function transpose(m: Mat3): Mat3 {
+export function transpose(m: FlatMat3): FlatMat3 {
   return [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]];
 }
 
-export function mulVec(m: Mat3, v: Vec3): Vec3 {
+export function mulVec(m: FlatMat3, v: Vec3): Vec3 {
   return [
     m[0] * v[0] + m[1] * v[1] + m[2] * v[2],
     m[3] * v[0] + m[4] * v[1] + m[5] * v[2],
@@ -67,14 +67,6 @@ export function mulVec(m: Mat3, v: Vec3): Vec3 {
 export function normalize(v: Vec3): Vec3 {
   const n = Math.hypot(v[0], v[1], v[2]);
   return n > 0 ? [v[0] / n, v[1] / n, v[2] / n] : [1, 0, 0];
-}
-
-export function add(a: Vec3, b: Vec3): Vec3 {
-  return [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-}
-
-export function scale(a: Vec3, s: number): Vec3 {
-  return [a[0] * s, a[1] * s, a[2] * s];
 }
 
 export function lerp(a: Vec3, b: Vec3, t: number): Vec3 {

@@ -16,7 +16,7 @@ export interface VoxelGrid {
   origin: Vec3;
 }
 
-export interface FieldOfView {
+interface FieldOfView {
   /** Square in-plane field of view, mm. */
   fovMm: number;
   /** Cranio-caudal coverage, mm. */
@@ -40,17 +40,13 @@ export function gridForFieldOfView(fov: FieldOfView): VoxelGrid {
   return { shape, spacing, origin };
 }
 
-export function voxelCount(grid: VoxelGrid): number {
-  return grid.shape[0] * grid.shape[1] * grid.shape[2];
-}
-
 /**
  * RAS affine of the painted grid once mirrored along i (see toWorldVolume): voxel i of the world
  * volume holds anatomy voxel ni-1-i, whose world x is minus its anatomy-frame x. `worldOffset`
  * moves the anatomy into scanner coordinates (e.g. the table position in z), so origins look like
  * a scanner's rather than all sitting at zero.
  */
-export function gridAffine(grid: VoxelGrid, worldOffset: Vec3 = [0, 0, 0]): Affine {
+function gridAffine(grid: VoxelGrid, worldOffset: Vec3 = [0, 0, 0]): Affine {
   const [sx, sy, sz] = grid.spacing;
   const xOfVoxel0 = -(grid.origin[0] + (grid.shape[0] - 1) * sx);
   return [

@@ -7,7 +7,7 @@ import { TISSUE_COUNT, Tissue } from "./labels.js";
 import type { PatientParams } from "./patient.js";
 import type { ContrastPhase } from "./styles.js";
 
-export interface TissueAppearance {
+interface TissueAppearance {
   /** Mean HU without contrast, and in arterial and portal-venous phase. */
   none: number;
   arterial: number;
@@ -21,7 +21,7 @@ export interface TissueAppearance {
 
 const same = (hu: number) => ({ none: hu, arterial: hu, portalVenous: hu });
 
-export const TISSUE_APPEARANCE: Record<keyof typeof Tissue, TissueAppearance> = {
+const TISSUE_APPEARANCE: Record<keyof typeof Tissue, TissueAppearance> = {
   air: { ...same(-1000), coarse: 0, fine: 0 },
   subcutaneousFat: { ...same(-102), coarse: 6, fine: 5 },
   muscle: { none: 50, arterial: 55, portalVenous: 60, coarse: 5, fine: 5 },
@@ -54,7 +54,7 @@ export const TISSUE_APPEARANCE: Record<keyof typeof Tissue, TissueAppearance> = 
 };
 
 /** Per-tissue mean HU and texture amplitudes as typed arrays indexed by tissue id. */
-export interface AppearanceTable {
+interface AppearanceTable {
   mean: Float32Array;
   coarse: Float32Array;
   fine: Float32Array;

@@ -12,8 +12,6 @@ export const PHANTOM_ORGAN_LABELS = {
 
 export type PhantomOrgan = "liver" | "spleen" | "pancreas" | "kidney";
 
-export const PHANTOM_ORGANS: readonly PhantomOrgan[] = ["liver", "spleen", "pancreas", "kidney"];
-
 /** BTCV (Synapse multi-organ) ids of the organs the study evaluates. */
 export const BTCV_LABELS = {
   background: 0,
@@ -59,8 +57,6 @@ export const Tissue = {
   table: 27,
   lung: 28,
 } as const;
-
-export type TissueId = (typeof Tissue)[keyof typeof Tissue];
 
 export const TISSUE_COUNT = 29;
 

@@ -33,13 +33,7 @@ export function shapeStructure(shape: Shape, tissue: number | TissueChooser): St
 }
 
 /** Index range [lo, hi] of voxels whose centres fall within [min, max] mm along one axis. */
-export function voxelRange(
-  min: number,
-  max: number,
-  origin: number,
-  spacing: number,
-  n: number,
-): [number, number] {
+function voxelRange(min: number, max: number, origin: number, spacing: number, n: number): [number, number] {
   const lo = Math.max(0, Math.ceil((min - origin) / spacing));
   const hi = Math.min(n - 1, Math.floor((max - origin) / spacing));
   return [lo, hi];

@@ -8,7 +8,7 @@ import {
   boxContains,
   boxGrow,
   boxUnion,
-  type Mat3,
+  type FlatMat3,
   mulVec,
   normalize,
   rotationLocalToWorld,
@@ -24,7 +24,7 @@ export interface Shape {
 }
 
 /** A radial bump on an ellipsoid's surface: direction in the unit-sphere frame, relative height. */
-export interface SurfaceBump {
+interface SurfaceBump {
   /** Direction in the ellipsoid's normalised frame (local coordinates divided by the semi-axes). */
   direction: Vec3;
   /** Relative change of the radius at the bump's centre (+0.1 = 10% outwards, negative = a dent). */
@@ -33,7 +33,7 @@ export interface SurfaceBump {
   width: number;
 }
 
-export interface EllipsoidSpec {
+interface EllipsoidSpec {
   center: Vec3;
   semiAxes: Vec3;
   /** Euler angles (rx, ry, rz) in radians, local -> world as Rz*Ry*Rx. */
@@ -50,7 +50,7 @@ export class DeformedEllipsoid implements Shape {
   readonly center: Vec3;
   readonly semiAxes: Vec3;
   /** World -> local rotation (rows are local axes in world coordinates). */
-  readonly worldToLocal: Mat3;
+  readonly worldToLocal: FlatMat3;
   private readonly bumpDir: Float64Array;
   private readonly bumpAmp: Float64Array;
   private readonly bumpInvW2: Float64Array;
@@ -217,7 +217,7 @@ export class Tube implements Shape {
   }
 }
 
-export interface ExtrudedEllipseSpec {
+interface ExtrudedEllipseSpec {
   /** Axial centre (x, y) at z = 0 and its change per mm of z. */
   center: [number, number];
   centerSlope?: [number, number];

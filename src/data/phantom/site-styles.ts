@@ -14,7 +14,7 @@ export interface SiteSpec {
   style: ScannerStyle;
 }
 
-export const LIVER_SITE_STYLE: ScannerStyle = {
+const LIVER_SITE_STYLE: ScannerStyle = {
   ...DEFAULT_SCANNER_STYLE,
   name: "liver-lits-like",
   phase: "portal-venous",
@@ -34,7 +34,7 @@ export const LIVER_SITE_STYLE: ScannerStyle = {
   tablePositionMm: -520,
 };
 
-export const SPLEEN_SITE_STYLE: ScannerStyle = {
+const SPLEEN_SITE_STYLE: ScannerStyle = {
   ...DEFAULT_SCANNER_STYLE,
   name: "spleen-msd-like",
   phase: "portal-venous",
@@ -58,7 +58,7 @@ export const SPLEEN_SITE_STYLE: ScannerStyle = {
   tablePositionMm: -300,
 };
 
-export const PANCREAS_SITE_STYLE: ScannerStyle = {
+const PANCREAS_SITE_STYLE: ScannerStyle = {
   ...DEFAULT_SCANNER_STYLE,
   name: "pancreas-msd-like",
   phase: "arterial",
@@ -81,7 +81,7 @@ export const PANCREAS_SITE_STYLE: ScannerStyle = {
   tablePositionMm: -150,
 };
 
-export const KIDNEY_SITE_STYLE: ScannerStyle = {
+const KIDNEY_SITE_STYLE: ScannerStyle = {
   ...DEFAULT_SCANNER_STYLE,
   name: "kidney-kits-like",
   phase: "arterial",

@@ -6,8 +6,6 @@ import type { Vec3 } from "./geometry.js";
 
 export type ContrastPhase = "none" | "arterial" | "portal-venous";
 
-export const CONTRAST_PHASES: readonly ContrastPhase[] = ["none", "arterial", "portal-venous"];
-
 export interface ScannerStyle {
   name: string;
   /** Contrast timing: changes the HU of vessels and enhancing organs. */

@@ -76,7 +76,7 @@ export function smoothNoiseField(grid: VoxelGrid, cellMm: number, rng: SeededRan
 }
 
 /** Shifts and scales in place to zero mean and unit standard deviation. */
-export function standardize(data: Float32Array): void {
+function standardize(data: Float32Array): void {
   let sum = 0;
   let sum2 = 0;
   for (let i = 0; i < data.length; i++) {
@@ -89,7 +89,7 @@ export function standardize(data: Float32Array): void {
 }
 
 /** Normalised discrete Gaussian kernel of standard deviation `sigma` voxels. */
-export function gaussianKernel(sigma: number): Float32Array {
+function gaussianKernel(sigma: number): Float32Array {
   const radius = Math.max(1, Math.ceil(3 * sigma));
   const kernel = new Float32Array(2 * radius + 1);
   let sum = 0;

@@ -19,7 +19,7 @@ export interface PatchEntry {
   name: string;
 }
 
-export interface PatchLoaderOptions {
+interface PatchLoaderOptions {
   entries: readonly PatchEntry[];
   augment: AugmentSettings;
   batchSize: number;

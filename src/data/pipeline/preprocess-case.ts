@@ -22,13 +22,13 @@ export interface CasePaths {
 }
 
 /** Maps raw label ids to organ indices before preprocessing (part of the cache key when given). */
-export interface LabelMapping {
+interface LabelMapping {
   labelMap?: LabelMap;
 }
 
-export type PreprocessedCase = Record<string, Volume>;
+type PreprocessedCase = Record<string, Volume>;
 
-export function preprocessTransform(s: PreprocessSettings, withLabel: boolean): Transform {
+function preprocessTransform(s: PreprocessSettings, withLabel: boolean): Transform {
   const keys = withLabel ? ["image", "label"] : ["image"];
   // The window's linear map runs before resampling, on the smaller input grid, and only its clipping
   // after: trilinear weights sum to one, so interpolation commutes with a linear map and the result

@@ -8,14 +8,14 @@ import { DataError } from "../errors.js";
 import { type CasePaths, preprocessCase } from "./preprocess-case.js";
 import type { PreprocessSettings } from "./preprocess-settings.js";
 
-export interface PreparedCase {
+interface PreparedCase {
   paths: CasePaths;
   /** Cache entry file, for PatchLoader. */
   entryPath: string;
   hit: boolean;
 }
 
-export interface PreprocessDatasetOptions {
+interface PreprocessDatasetOptions {
   cache: PreprocessCache;
   settings: PreprocessSettings;
   onError?: "skip" | "stop";

@@ -14,12 +14,12 @@ export interface AxisMap {
   flip: readonly boolean[];
 }
 
-export function isIdentityMap(m: AxisMap): boolean {
+function isIdentityMap(m: AxisMap): boolean {
   return m.source.every((s, b) => s === b) && m.flip.every((f) => !f);
 }
 
 /** The voxel-to-voxel matrix (output index -> input index) of an axis map on a grid of `inShape`. */
-export function axisMapMatrix(m: AxisMap, inShape: readonly number[]): Affine {
+function axisMapMatrix(m: AxisMap, inShape: readonly number[]): Affine {
   const out = identity4().map((row) => row.map(() => 0));
   out[3][3] = 1;
   for (let b = 0; b < 3; b++) {

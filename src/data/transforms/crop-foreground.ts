@@ -5,7 +5,7 @@
 
 import type { Tensor } from "../../engine/index.js";
 import { tidy } from "../../engine/index.js";
-import { type Box, cropToBox } from "./crop.js";
+import { cropToBox, type VoxelBox } from "./crop.js";
 import { itemOf, mapKeys, type Transform } from "./transform.js";
 
 function firstLast(flags: Uint8Array): [number, number] | null {
@@ -21,11 +21,11 @@ function firstLast(flags: Uint8Array): [number, number] | null {
 }
 
 /** Bounding box (i, j, k order) of x > threshold, or null when nothing passes. x has dims [k, j, i]. */
-export function foregroundBox(
+function foregroundBox(
   x: Tensor,
   threshold: number,
   margin: number | readonly number[] = 0,
-): Box | null {
+): VoxelBox | null {
   // max > threshold along a line is "any voxel > threshold" without a full-size mask.
   const ranges = tidy(() => {
     const kj = x.max(2); // [k, j]
@@ -35,12 +35,12 @@ export function foregroundBox(
   if (ranges.some((r) => r === null)) return null;
   const m = typeof margin === "number" ? [margin, margin, margin] : margin;
   const sizes = [x.shape[2], x.shape[1], x.shape[0]];
-  const start = ranges.map((r, a) => Math.max(r![0] - m[a], 0)) as Box["start"];
-  const end = ranges.map((r, a) => Math.min(r![1] + 1 + m[a], sizes[a])) as Box["end"];
+  const start = ranges.map((r, a) => Math.max(r![0] - m[a], 0)) as VoxelBox["start"];
+  const end = ranges.map((r, a) => Math.min(r![1] + 1 + m[a], sizes[a])) as VoxelBox["end"];
   return { start, end };
 }
 
-export interface CropForegroundOptions {
+interface CropForegroundOptions {
   keys: readonly string[];
   /** Key whose values decide the box (usually "image"). */
   sourceKey: string;

@@ -3,14 +3,14 @@
 import { shiftedAffine } from "./affine-math.js";
 import { dimOfAxis, type SpatialTensor, spatialShape } from "./spatial-tensor.js";
 
-/** Box in voxel-axis order (i, j, k): start inclusive, end exclusive. */
-export interface Box {
+/** A box of voxels in voxel-axis order (i, j, k): start inclusive, end exclusive. */
+export interface VoxelBox {
   start: [number, number, number];
   end: [number, number, number];
 }
 
 /** The voxels inside the box (a view; no copy until something needs contiguous data). */
-export function cropToBox(t: SpatialTensor, box: Box): SpatialTensor {
+export function cropToBox(t: SpatialTensor, box: VoxelBox): SpatialTensor {
   const shape = spatialShape(t);
   let data = t.data;
   for (let a = 0; a < 3; a++) {

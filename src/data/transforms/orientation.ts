@@ -17,7 +17,7 @@ function checkCodes(codes: string, what: string): void {
 }
 
 /** The axis map taking a grid whose axes point along `from` to one along `to`. */
-export function orientationMap(from: string, to: string): AxisMap {
+function orientationMap(from: string, to: string): AxisMap {
   checkCodes(from, "orientation: source affine");
   checkCodes(to, "orientation: target");
   const source: number[] = [];
@@ -34,7 +34,7 @@ export function reorient(t: SpatialTensor, to: string): SpatialTensor {
   return applyAxisMap(t, orientationMap(orientationCodes(t.affine), to));
 }
 
-export interface OrientationOptions {
+interface OrientationOptions {
   keys: readonly string[];
   /** Target codes, e.g. "RAS" (the SegViz setting). */
   axcodes: string;

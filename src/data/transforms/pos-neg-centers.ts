@@ -49,7 +49,7 @@ export function cropStartFor(
   return center.map((c, a) => Math.min(Math.max(c - Math.floor(size[a] / 2), 0), shape[a] - size[a]));
 }
 
-export interface PosNegDraw {
+interface PosNegDraw {
   /** Flat voxel index chosen as centre (before clamping). */
   index: number;
   positive: boolean;

@@ -8,18 +8,11 @@
 // resampled, so zero ranges give back the input unchanged.
 
 import { affineGrid, gridSample, Tensor, tidy } from "../../engine/index.js";
+import { type Mat3, multiply3 } from "../nifti/polar3.js";
 import { matmul4 } from "./affine-math.js";
 import type { SpatialTensor } from "./spatial-tensor.js";
 import { spatialShape } from "./spatial-tensor.js";
 import { mapKeys, type Transform } from "./transform.js";
-
-type Mat3 = number[][];
-
-function mul3(a: Mat3, b: Mat3): Mat3 {
-  return [0, 1, 2].map((r) =>
-    [0, 1, 2].map((c) => a[r][0] * b[0][c] + a[r][1] * b[1][c] + a[r][2] * b[2][c]),
-  );
-}
 
 /** Rotation by `angle` about voxel axis `axis` (right-handed). */
 function rotationAbout(axis: number, angle: number): Mat3 {
@@ -34,8 +27,11 @@ function rotationAbout(axis: number, angle: number): Mat3 {
 }
 
 /** The 3x3 matrix (output offset from centre -> input offset) for given angles and scales. */
-export function rotateScaleMatrix(angles: readonly number[], scales: readonly number[]): Mat3 {
-  const r = mul3(mul3(rotationAbout(0, angles[0]), rotationAbout(1, angles[1])), rotationAbout(2, angles[2]));
+function rotateScaleMatrix(angles: readonly number[], scales: readonly number[]): Mat3 {
+  const r = multiply3(
+    multiply3(rotationAbout(0, angles[0]), rotationAbout(1, angles[1])),
+    rotationAbout(2, angles[2]),
+  );
   return r.map((row) => row.map((v, c) => v * scales[c]));
 }
 
@@ -44,7 +40,7 @@ function isIdentity3(m: Mat3): boolean {
 }
 
 /** Resamples t with matrix m about the centre; the output has the input's grid size. */
-export function warpAboutCentre(
+function warpAboutCentre(
   t: SpatialTensor,
   m: Mat3,
   mode: "bilinear" | "nearest",
@@ -75,7 +71,7 @@ export function warpAboutCentre(
   return { data, affine: matmul4(t.affine, voxelMap) };
 }
 
-export interface RandAffineOptions {
+interface RandAffineOptions {
   keys: readonly string[];
   prob: number;
   /** Max rotation (radians) about each voxel axis, or one number for all; SegViz: pi/15 about k. */

@@ -9,7 +9,7 @@ import { cropStartFor, drawCenter, unravel, VoxelClasses } from "./pos-neg-cente
 import { spatialShape } from "./spatial-tensor.js";
 import { itemOf, mapKeys, type Sample, type Transform } from "./transform.js";
 
-export interface RandCropByPosNegOptions {
+interface RandCropByPosNegOptions {
   keys: readonly string[];
   labelKey: string;
   spatialSize: readonly [number, number, number];

@@ -5,7 +5,7 @@
 import { type AxisMap, applyAxisMap } from "./axis-map.js";
 import { mapKeys, type Transform } from "./transform.js";
 
-export interface RandFlipOptions {
+interface RandFlipOptions {
   keys: readonly string[];
   prob: number;
   /** Voxel axes (0 = i, 1 = j, 2 = k) that may flip; all three by default. */

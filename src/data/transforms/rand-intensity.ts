@@ -4,7 +4,7 @@
 
 import { mapKeys, type Transform } from "./transform.js";
 
-export interface RandScaleIntensityOptions {
+interface RandScaleIntensityOptions {
   keys: readonly string[];
   factors: number;
   prob: number;
@@ -21,7 +21,7 @@ export function randScaleIntensity(o: RandScaleIntensityOptions): Transform {
   };
 }
 
-export interface RandShiftIntensityOptions {
+interface RandShiftIntensityOptions {
   keys: readonly string[];
   offsets: number;
   prob: number;

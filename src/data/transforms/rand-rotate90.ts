@@ -27,7 +27,7 @@ export function rot90Map(k: number, plane: readonly [number, number]): AxisMap {
   return { source, flip };
 }
 
-export interface RandRotate90Options {
+interface RandRotate90Options {
   keys: readonly string[];
   prob: number;
   maxK?: number;

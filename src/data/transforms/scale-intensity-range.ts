@@ -5,7 +5,7 @@ import type { Tensor } from "../../engine/index.js";
 import { clampInPlace } from "./engine-ops.js";
 import { mapKeys, type Transform } from "./transform.js";
 
-export interface WindowOptions {
+interface WindowOptions {
   aMin: number;
   aMax: number;
   bMin?: number;
@@ -13,7 +13,7 @@ export interface WindowOptions {
   clip?: boolean;
 }
 
-export function windowIntensity(x: Tensor, o: WindowOptions): Tensor {
+function windowIntensity(x: Tensor, o: WindowOptions): Tensor {
   const { aMin, aMax, bMin = 0, bMax = 1, clip = true } = o;
   if (!(aMax !== aMin) || !Number.isFinite(aMin) || !Number.isFinite(aMax)) {
     throw new Error(`scaleIntensityRange: need finite aMin != aMax, got ${aMin}..${aMax}`);
@@ -31,7 +31,7 @@ export function windowIntensity(x: Tensor, o: WindowOptions): Tensor {
   return y;
 }
 
-export interface ScaleIntensityRangeOptions extends WindowOptions {
+interface ScaleIntensityRangeOptions extends WindowOptions {
   keys: readonly string[];
 }
 

@@ -17,9 +17,9 @@ import { type AxisSampling, linearAlong, nearestAlong, roundHalfEven } from "./s
 import { dimOfAxis, type SpatialTensor, spatialShape } from "./spatial-tensor.js";
 import { mapKeys, type Transform } from "./transform.js";
 
-export type ResampleMode = "trilinear" | "nearest";
+type ResampleMode = "trilinear" | "nearest";
 
-export interface SpacingPlan {
+interface SpacingPlan {
   shape: [number, number, number];
   affine: Affine;
   /** Per voxel axis (i, j, k): input index of each output voxel. */
@@ -88,7 +88,7 @@ function passOrder(axes: number[], inShape: readonly number[], outShape: readonl
 }
 
 /** Resamples one tensor onto a plan's grid, one voxel axis at a time. */
-export function resampleToPlan(t: SpatialTensor, plan: SpacingPlan, mode: ResampleMode): SpatialTensor {
+function resampleToPlan(t: SpatialTensor, plan: SpacingPlan, mode: ResampleMode): SpatialTensor {
   const inShape = spatialShape(t);
   const todo = [0, 1, 2].filter((a) => !isIdentityAxis(plan.axes[a], inShape[a]));
   const data = tidy(() => {
@@ -110,7 +110,7 @@ export function resampleToSpacing(
   return resampleToPlan(t, planSpacing(spatialShape(t), t.affine, pixdim), mode);
 }
 
-export interface SpacingOptions {
+interface SpacingOptions {
   keys: readonly string[];
   pixdim: readonly [number, number, number];
   /** One mode for all keys or one per key; e.g. ["trilinear", "nearest"] for image and label. */

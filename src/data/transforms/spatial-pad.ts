@@ -7,7 +7,7 @@ import { shiftedAffine } from "./affine-math.js";
 import { type SpatialTensor, spatialShape } from "./spatial-tensor.js";
 import { mapKeys, type Transform } from "./transform.js";
 
-export function padToSize(t: SpatialTensor, size: readonly number[], value = 0): SpatialTensor {
+function padToSize(t: SpatialTensor, size: readonly number[], value = 0): SpatialTensor {
   const shape = spatialShape(t);
   const before = shape.map((n, a) => Math.floor(Math.max(size[a] - n, 0) / 2));
   const after = shape.map((n, a) => Math.max(size[a] - n, 0) - before[a]);
@@ -28,7 +28,7 @@ export function padToSize(t: SpatialTensor, size: readonly number[], value = 0):
   };
 }
 
-export interface SpatialPadOptions {
+interface SpatialPadOptions {
   keys: readonly string[];
   spatialSize: readonly [number, number, number];
   value?: number;

@@ -9,7 +9,7 @@ import type { SpatialTensor } from "./spatial-tensor.js";
 
 export type Sample = Record<string, SpatialTensor>;
 
-export interface TransformContext {
+interface TransformContext {
   rng: Rng;
 }
 
@@ -27,7 +27,7 @@ export function itemOf(sample: Sample, key: string, transform: string): SpatialT
 }
 
 /** A copy of the sample with `key` replaced. */
-export function withItem(sample: Sample, key: string, item: SpatialTensor): Sample {
+function withItem(sample: Sample, key: string, item: SpatialTensor): Sample {
   return { ...sample, [key]: item };
 }
 

@@ -3,7 +3,7 @@ import { atenOp } from "../dispatch.js";
 import type { Dtype } from "../dtype.js";
 import { callInPlace, callT, Tensor } from "../tensor.js";
 
-export interface CreateOptions {
+interface CreateOptions {
   dtype?: Dtype;
   device?: string;
   requiresGrad?: boolean;
@@ -23,7 +23,6 @@ const op = {
   randperm: atenOp("aten::randperm"),
   scalarTensor: atenOp("aten::scalar_tensor"),
   zerosLike: atenOp("aten::zeros_like"),
-  onesLike: atenOp("aten::ones_like"),
   normal_: atenOp("aten::normal_"),
   uniform_: atenOp("aten::uniform_"),
 };
@@ -51,9 +50,6 @@ export function empty(shape: readonly number[], o: CreateOptions = {}): Tensor {
 }
 export function zerosLike(t: Tensor): Tensor {
   return callT(op.zerosLike, [t]);
-}
-export function onesLike(t: Tensor): Tensor {
-  return callT(op.onesLike, [t]);
 }
 export function scalar(value: number, o: CreateOptions = {}): Tensor {
   return finish(callT(op.scalarTensor, [value], kw(o)), o);

@@ -3,7 +3,8 @@
 import { atenOp } from "../dispatch.js";
 import { callT, type Tensor } from "../tensor.js";
 
-type Triple = number | readonly [number, number, number];
+/** A size, stride, padding or dilation for 3D ops: one value for every axis, or one per axis (PyTorch's _size_3_t). */
+export type Size3d = number | readonly [number, number, number];
 
 const op = {
   conv3d: atenOp("aten::conv3d"),
@@ -26,10 +27,10 @@ const op = {
   avgPool3d: atenOp("aten::avg_pool3d"),
 };
 
-export interface ConvOptions {
-  stride?: Triple;
-  padding?: Triple;
-  dilation?: Triple;
+interface ConvOptions {
+  stride?: Size3d;
+  padding?: Size3d;
+  dilation?: Size3d;
   groups?: number;
 }
 
@@ -38,7 +39,7 @@ export function conv3d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 }
 
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: ConvOptions = {}): Tensor {
-  const two = (v: Triple | undefined, d: number) =>
+  const two = (v: Size3d | undefined, d: number) =>
     v === undefined ? d : typeof v === "number" ? v : [v[0], v[1]];
   return callT(op.conv2d, [
     x,
@@ -51,8 +52,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   ]);
 }
 
-export interface ConvTransposeOptions extends ConvOptions {
-  outputPadding?: Triple;
+interface ConvTransposeOptions extends ConvOptions {
+  outputPadding?: Size3d;
 }
 
 /** Weight layout [in, out/groups, kd, kh, kw], as PyTorch. */
@@ -74,7 +75,7 @@ export function convTranspose3d(
   ]);
 }
 
-export interface BatchNormOptions {
+interface BatchNormOptions {
   weight?: Tensor | null;
   bias?: Tensor | null;
   runningMean?: Tensor | null;
@@ -99,7 +100,7 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   ]);
 }
 
-export interface InstanceNormOptions {
+interface InstanceNormOptions {
   weight?: Tensor | null;
   bias?: Tensor | null;
   runningMean?: Tensor | null;
@@ -165,9 +166,9 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   return callT(op.linear, [x, weight, bias]);
 }
-export function maxPool3d(x: Tensor, kernel: Triple, stride?: Triple, padding: Triple = 0): Tensor {
+export function maxPool3d(x: Tensor, kernel: Size3d, stride?: Size3d, padding: Size3d = 0): Tensor {
   return callT(op.maxPool3d, [x, kernel, stride ?? kernel, padding, 1, false]);
 }
-export function avgPool3d(x: Tensor, kernel: Triple, stride?: Triple, padding: Triple = 0): Tensor {
+export function avgPool3d(x: Tensor, kernel: Size3d, stride?: Size3d, padding: Size3d = 0): Tensor {
   return callT(op.avgPool3d, [x, kernel, stride ?? kernel, padding, false, true, null]);
 }

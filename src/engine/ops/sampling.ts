@@ -9,7 +9,7 @@ const op = {
   gridSampler: atenOp("aten::grid_sampler"),
 };
 
-export interface InterpolateOptions {
+interface InterpolateOptions {
   size?: readonly [number, number, number];
   scaleFactor?: number | readonly [number, number, number];
   mode: "nearest" | "trilinear";

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { setNumThreads } from "../../engine/index.js";
-import type { SiteConfig } from "../../training/config/site-config.js";
+import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, prepareSite, siteTrainingVolumes } from "../../training/site/prepare-site.js";
 import {
   createSiteModel,
@@ -50,7 +50,7 @@ export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: 
     experimentSiteConfig(exp, site, { window: exp.centralWindow, outDir: join(dir, "sites", site.name) }),
   );
   // The central model is a "site" of its own: the pooled data's window, one head over every organ.
-  const central: SiteConfig = {
+  const central: SiteTrainingConfig = {
     ...configs[0]!,
     site: arm.name,
     heads: [{ task: CENTRAL_TASK, organs: [...exp.organs] }],

@@ -19,7 +19,7 @@ import {
 } from "../../federation/index.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
-import type { SiteConfig } from "../../training/config/site-config.js";
+import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, prepareSite } from "../../training/site/prepare-site.js";
 import {
   createSiteModel,
@@ -85,7 +85,7 @@ export function roundCurves(records: readonly RoundLogRecord[], sites: readonly 
 }
 
 /** Fine-tunes only the head for `epochs` more epochs (body frozen), as the study's last stage. */
-async function fineTuneHead(cfg: SiteConfig, trainer: Trainer, epochs: number): Promise<void> {
+async function fineTuneHead(cfg: SiteTrainingConfig, trainer: Trainer, epochs: number): Promise<void> {
   const loader = await createSitePatchLoader(cfg, await prepareSite(cfg));
   try {
     const target = trainer.epoch + epochs;
@@ -96,7 +96,7 @@ async function fineTuneHead(cfg: SiteConfig, trainer: Trainer, epochs: number): 
 }
 
 /** The sites' training configs for this arm (ConDistFL: one all-organ head and the central window). */
-function federationSiteConfigs(exp: ExperimentConfig, arm: ArmSpec, dir: string): SiteConfig[] {
+function federationSiteConfigs(exp: ExperimentConfig, arm: ArmSpec, dir: string): SiteTrainingConfig[] {
   const perSite = Math.max(1, Math.floor(exp.threads / exp.sites.length));
   const condist = arm.kind === "condistfl";
   return exp.sites.map((site) => {
@@ -118,7 +118,7 @@ function federationSiteConfigs(exp: ExperimentConfig, arm: ArmSpec, dir: string)
 function simulationConfig(
   exp: ExperimentConfig,
   arm: ArmSpec,
-  configs: readonly SiteConfig[],
+  configs: readonly SiteTrainingConfig[],
   dir: string,
   rounds: number,
 ): SimulationConfig {
@@ -195,7 +195,7 @@ async function runArmFederation(
 async function finishMember(
   exp: ExperimentConfig,
   arm: ArmSpec,
-  configs: readonly SiteConfig[],
+  configs: readonly SiteTrainingConfig[],
   siteIndex: number,
   model: MultiHeadUNet,
   dir: string,

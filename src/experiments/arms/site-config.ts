@@ -1,8 +1,8 @@
-// An experiment site as the training layer's SiteConfig: its data and label map, one head for the
+// An experiment site as the training layer's SiteTrainingConfig: its data and label map, one head for the
 // organs it annotates, the experiment's model, preprocessing with the given HU window, and the
 // budget every arm shares. All cases train (the external test set is the only evaluation), so
 // every arm is judged by its final weights under the same rule.
-import type { SiteConfig } from "../../training/config/site-config.js";
+import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import type { ExperimentConfig, ExperimentSite, HuWindow } from "../config/experiment-config.js";
 
 /** The head name of a site: its organs, joined ("liver", or "liver-spleen"). */
@@ -14,7 +14,7 @@ export function experimentSiteConfig(
   exp: ExperimentConfig,
   site: ExperimentSite,
   o: { window: HuWindow; outDir: string; threads?: number },
-): SiteConfig {
+): SiteTrainingConfig {
   const t = exp.training;
   return {
     site: site.name,

@@ -48,3 +48,12 @@ export const COORDINATOR_DEFAULTS = {
   evaluateEvery: 0,
   helloTimeoutMs: 10_000,
 };
+
+/** A CoordinatorConfig with its defaults filled in. */
+export type CoordinatorSettings = typeof COORDINATOR_DEFAULTS &
+  CoordinatorConfig & { minSitesToClose: number };
+
+export function coordinatorSettings(config: CoordinatorConfig): CoordinatorSettings {
+  const withDefaults = { ...COORDINATOR_DEFAULTS, ...config };
+  return { ...withDefaults, minSitesToClose: config.minSitesToClose ?? withDefaults.minSitesToStart };
+}

@@ -2,7 +2,7 @@
 
 import { appendFileSync } from "node:fs";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Logger {
   log(level: LogLevel, event: string, fields?: Record<string, unknown>): void;

@@ -11,11 +11,11 @@ import {
   WeightChunkSchema,
 } from "./generated/segviz/federation/v1/federation_pb.js";
 
-export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Payloads larger than this are refused from the header alone. */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024 * 1024;
 
-export class PayloadError extends Error {
+class PayloadError extends Error {
   constructor(source: string, field: string, problem: string) {
     super(`payload from ${source}: ${field}: ${problem}`);
     this.name = "PayloadError";

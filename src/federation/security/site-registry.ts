@@ -12,7 +12,7 @@ export interface SiteCredentialConfig {
   revoked?: boolean;
 }
 
-export type AdmissionDecision =
+type AdmissionDecision =
   | { ok: true }
   | { ok: false; code: "unauthenticated" | "permission_denied"; reason: string };
 

@@ -5,19 +5,19 @@
 import type { NameFilter } from "../weights/name-filter.js";
 import { isFloatDtype, numericView, sameShape, type WeightSet } from "../weights/weight-set.js";
 
-export interface ValidationOptions {
+interface ValidationOptions {
   /** Largest allowed L2 norm of (update - global) over all floating-point tensors. */
   maxUpdateNorm?: number;
 }
 
-export type ValidationResult = { ok: true; updateNorm: number } | { ok: false; reason: string };
+type UpdateValidation = { ok: true; updateNorm: number } | { ok: false; reason: string };
 
 export function validateUpdate(
   update: WeightSet,
   global: WeightSet,
   sharing: NameFilter,
   options: ValidationOptions = {},
-): ValidationResult {
+): UpdateValidation {
   if (update.size === 0) return { ok: false, reason: "update has no tensors" };
   let squared = 0;
   for (const [name, t] of update) {
@@ -59,7 +59,7 @@ export function validateUpdate(
 }
 
 /** Checks a weight set that starts a federation (no reference to compare against yet). */
-export function validateInitialWeights(weights: WeightSet, sharing: NameFilter): ValidationResult {
+export function validateInitialWeights(weights: WeightSet, sharing: NameFilter): UpdateValidation {
   if (weights.size === 0) return { ok: false, reason: "initial weights have no tensors" };
   for (const [name, t] of weights) {
     if (!sharing.shares(name))

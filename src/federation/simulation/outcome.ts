@@ -18,7 +18,7 @@ import { NameFilter } from "../weights/name-filter.js";
 import type { WeightSet } from "../weights/weight-set.js";
 import type { SimulationConfig } from "./simulate.js";
 
-export interface SiteOutcome {
+interface SiteOutcome {
   siteId: string;
   /** The tensors the site never sent (its head, kept statistics, optimiser moments, ...). */
   local: WeightSet;

@@ -9,7 +9,7 @@ import type { FromCoordinator, FromSite, TrainerSpec } from "./messages.js";
 const COORDINATOR_ENTRY = new URL("./coordinator-entry.js", import.meta.url);
 const SITE_ENTRY = new URL("./site-entry.js", import.meta.url);
 
-export interface ProcessOptions {
+interface ProcessOptions {
   /** Threads the process's numeric libraries may use (OMP_NUM_THREADS). */
   threads?: number;
   /** Where the child's stderr goes; inherited by default. */
@@ -32,7 +32,7 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-export interface CoordinatorProcess {
+interface CoordinatorProcess {
   child: ChildProcess;
   listening: Promise<{ port: number; statusPort?: number }>;
   /** The last message it sent before exiting (done or failed), or undefined if killed. */
@@ -60,7 +60,7 @@ export function forkCoordinator(config: CoordinatorConfig, options: ProcessOptio
   return { child, listening, exit, finished: exit.then(() => last) };
 }
 
-export interface SiteProcess {
+interface SiteProcess {
   child: ChildProcess;
   finished: Promise<FromSite | undefined>;
   exit: Promise<number | null>;

@@ -11,7 +11,7 @@ import { QUADRATIC_TRAINER_MODULE, type TrainerSpec } from "./messages.js";
 import { type FederationOutcome, readFederationOutcome } from "./outcome.js";
 import { forkCoordinator, forkSite } from "./processes.js";
 
-export interface SimulationSite {
+interface SimulationSite {
   config: Omit<SiteConfig, "coordinator">;
   /** Defaults to the quadratic test trainer with this site's index as seed. */
   trainer?: TrainerSpec;
@@ -27,7 +27,7 @@ export interface SimulationConfig {
   onRoundCompleted?: (completedRounds: number) => void;
 }
 
-export interface SimulationResult {
+interface SimulationResult {
   completedRounds: number;
   /**
    * True when a resumed federation had already finished its last round: nothing was started and

@@ -7,7 +7,7 @@ import type { Aggregation, RoundPlan, SiteUpdate, Strategy, StrategyState } from
 import { type Weighting, weightedMean } from "./weighted-mean.js";
 
 /** The sharing filter from the config, plus names the strategy itself keeps local. */
-export function sharingFilter(config: StrategyConfig, alwaysLocal: string[] = []): NameFilter {
+function sharingFilter(config: StrategyConfig, alwaysLocal: string[] = []): NameFilter {
   const exclude = [...(config.share?.exclude ?? []), ...alwaysLocal];
   if (config.headLocal) exclude.push(...(config.headPatterns ?? DEFAULT_HEAD_PATTERNS));
   return new NameFilter(config.share?.include ?? ["*"], exclude);

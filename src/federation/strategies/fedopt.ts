@@ -11,7 +11,7 @@ import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "./config.js";
 import { FedAvg } from "./fedavg.js";
 import type { Aggregation, SiteUpdate, StrategyState } from "./strategy.js";
 
-export type ServerOptimizer = "adam" | "yogi";
+type ServerOptimizer = "adam" | "yogi";
 
 export class FedOpt extends FedAvg {
   override readonly name: string;

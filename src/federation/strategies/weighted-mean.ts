@@ -6,14 +6,14 @@ import type { Aggregation, SiteUpdate } from "./strategy.js";
 
 export type Weighting = "uniform" | "cases";
 
-export function siteWeights(updates: SiteUpdate[], weighting: Weighting): number[] {
+function siteWeights(updates: SiteUpdate[], weighting: Weighting): number[] {
   const total = updates.reduce((s, u) => s + u.numExamples, 0);
   if (weighting === "cases" && total > 0) return updates.map((u) => u.numExamples / total);
   return updates.map(() => 1 / updates.length);
 }
 
 /** Names present in the global set and in every update. */
-export function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
+function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
   return [...global.keys()].filter((name) => updates.every((u) => u.weights.has(name))).sort();
 }
 

@@ -27,7 +27,7 @@ export interface QuadraticTrainerOptions {
   poison?: { fromRound: number; kind: "nan" | "shape" };
 }
 
-export const UNET_LIKE_LAYOUT: NonNullable<QuadraticTrainerOptions["layout"]> = {
+const UNET_LIKE_LAYOUT: NonNullable<QuadraticTrainerOptions["layout"]> = {
   "model.0.conv.unit0.conv.weight": { dtype: "float32", shape: [4, 3] },
   "model.0.conv.unit0.conv.bias": { dtype: "float32", shape: [4] },
   "model.0.conv.unit0.adn.N.weight": { dtype: "float32", shape: [4] },
@@ -41,7 +41,7 @@ export const UNET_LIKE_LAYOUT: NonNullable<QuadraticTrainerOptions["layout"]> = 
 };
 
 /** Uniform [0, 1) numbers from a seed (mulberry32). */
-export const seededRandom = mulberry32;
+const seededRandom = mulberry32;
 
 function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);

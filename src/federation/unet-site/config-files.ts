@@ -7,17 +7,21 @@
 // are used as written (relative to the working directory), as in site.json.
 import { readFile } from "node:fs/promises";
 import { readJsonFile } from "../../training/config/read-json.js";
-import { loadSiteConfig, parseSiteConfig, type SiteConfig } from "../../training/config/site-config.js";
+import {
+  loadSiteConfig,
+  parseSiteConfig,
+  type SiteTrainingConfig,
+} from "../../training/config/site-config.js";
 import { validateAgainstSchema } from "../../training/config/validate-json.js";
 import type { CoordinatorConfig } from "../coordinator/config.js";
-import type { SiteConfig as FederationSiteConfig } from "../site/config.js";
+import type { SiteConfig } from "../site/config.js";
 import { STRATEGY_NAMES } from "../strategies/registry.js";
 
 const str = { type: "string", minLength: 1 } as const;
 const strings = { type: "array", items: { type: "string", minLength: 1 } } as const;
 const posInt = { type: "integer", minimum: 1 } as const;
 
-export const strategySchema = {
+const strategySchema = {
   type: "object",
   properties: {
     name: { enum: STRATEGY_NAMES },
@@ -95,7 +99,7 @@ const coordinatorProperties = {
   chunkBytes: { type: "integer", minimum: 1024 },
 } as const;
 
-export const coordinatorConfigSchema = {
+const coordinatorConfigSchema = {
   type: "object",
   properties: coordinatorProperties,
   required: ["rounds", "strategy", "sites"],
@@ -109,7 +113,7 @@ const reconnectSchema = {
   additionalProperties: false,
 } as const;
 
-export const clientConfigSchema = {
+const clientConfigSchema = {
   type: "object",
   properties: {
     site: siteRef,
@@ -134,7 +138,7 @@ export const clientConfigSchema = {
   additionalProperties: false,
 } as const;
 
-export const federationConfigSchema = {
+const federationConfigSchema = {
   type: "object",
   properties: {
     coordinator: {
@@ -161,21 +165,25 @@ export const federationConfigSchema = {
 } as const;
 
 /** What `segviz client` runs: the site's training config and how it joins the federation. */
-export interface ClientConfig {
-  site: SiteConfig;
-  federation: FederationSiteConfig;
+interface ClientConfig {
+  site: SiteTrainingConfig;
+  federation: SiteConfig;
   initSeed?: number;
 }
 
 /** What `segviz simulate` runs. */
-export interface FederationRunConfig {
+interface FederationRunConfig {
   coordinator: CoordinatorConfig;
-  sites: { site: SiteConfig; federation: Omit<FederationSiteConfig, "coordinator"> }[];
+  sites: { site: SiteTrainingConfig; federation: Omit<SiteConfig, "coordinator"> }[];
   threadsPerSite?: number;
   initSeed?: number;
 }
 
-async function resolveSite(ref: string | object, source: string, pointer: string): Promise<SiteConfig> {
+async function resolveSite(
+  ref: string | object,
+  source: string,
+  pointer: string,
+): Promise<SiteTrainingConfig> {
   return typeof ref === "string" ? loadSiteConfig(ref) : parseSiteConfig(ref, `${source}: ${pointer}`);
 }
 
@@ -196,7 +204,7 @@ function checkCoordinator(c: CoordinatorConfig, source: string, at = ""): Coordi
   return c;
 }
 
-export function parseCoordinatorConfig(value: unknown, source: string): CoordinatorConfig {
+function parseCoordinatorConfig(value: unknown, source: string): CoordinatorConfig {
   return checkCoordinator(
     validateAgainstSchema<CoordinatorConfig>(value, coordinatorConfigSchema, source),
     source,
@@ -207,14 +215,14 @@ export async function loadCoordinatorConfig(path: string): Promise<CoordinatorCo
   return parseCoordinatorConfig(await readJsonFile(path), path);
 }
 
-type RawClient = Omit<FederationSiteConfig, "siteId"> & {
+type RawClient = Omit<SiteConfig, "siteId"> & {
   site: string | object;
   siteId?: string;
   tokenFile?: string;
   initSeed?: number;
 };
 
-export async function parseClientConfig(value: unknown, source: string): Promise<ClientConfig> {
+async function parseClientConfig(value: unknown, source: string): Promise<ClientConfig> {
   const raw = validateAgainstSchema<RawClient>(value, clientConfigSchema, source);
   if (raw.token !== undefined && raw.tokenFile !== undefined)
     throw new Error(`${source}: invalid config:\n  /tokenFile: give token or tokenFile, not both`);
@@ -246,7 +254,7 @@ type RawFederation = {
  * Sites without credentials in coordinator.sites get a fresh random token each run (they are
  * child processes of this machine); listed ones must carry a token the sites can be given.
  */
-export async function parseFederationConfig(
+async function parseFederationConfig(
   value: unknown,
   source: string,
   newToken: () => string,

@@ -8,7 +8,7 @@ import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
 import type { WeightSet } from "../weights/weight-set.js";
 
-export const OPTIMIZER_STATE_PREFIX = "optimizer/";
+const OPTIMIZER_STATE_PREFIX = "optimizer/";
 const SCALAR = `${OPTIMIZER_STATE_PREFIX}scalar/`;
 
 /** How a site's optimiser starts each round: with the state it ended the last one, or fresh. */

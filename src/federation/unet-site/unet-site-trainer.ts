@@ -1,5 +1,5 @@
 // The federation's SiteTrainer for a real site: the site's multi-head UNet and Trainer, built from
-// its SiteConfig, behind the interface the federation's site client drives. The federation layer
+// its SiteTrainingConfig, behind the interface the federation's site client drives. The federation layer
 // never sees the UNet; it hands this adapter full weight sets named as the model's state dict
 // (body model.0.* / model.1.*, heads heads.<task>.*) and takes full weight sets back.
 //
@@ -15,7 +15,7 @@ import { setNumThreads, type Tensor } from "../../engine/index.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import { conDistWeight } from "../../nn/losses/condist.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
-import type { SiteConfig } from "../../training/config/site-config.js";
+import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, type PreparedSite, prepareSite } from "../../training/site/prepare-site.js";
 import { createSiteModel, siteTrainerOptions } from "../../training/site/run-site-training.js";
 import { Trainer } from "../../training/trainer/trainer.js";
@@ -35,7 +35,7 @@ import {
   splitOptimizerState,
 } from "./optimizer-state.js";
 
-export interface UNetSiteTrainerOptions {
+interface UNetSiteTrainerOptions {
   /** Seed of the initial weights; every site of a federation must use the same (default training.seed). */
   initSeed?: number;
   /** Per-epoch log lines (the trainer's structured events); none by default. */
@@ -51,14 +51,14 @@ function dispose(tensors: Map<string, Tensor>): void {
 }
 
 /** Validation metrics as flat numbers: meanDice and dice.<organ> (NaN where undefined). */
-export function validationMetrics(r: ValidationResult): Record<string, number> {
+function validationMetrics(r: ValidationResult): Record<string, number> {
   const out: Record<string, number> = { meanDice: r.meanDice };
   for (const [organ, d] of Object.entries(r.dice)) out[`dice.${organ}`] = d;
   return out;
 }
 
 /** The round's optimiser policy from the task options (default "reset": a fresh Adam per round). */
-export function optimizerPolicy(options: Readonly<Record<string, string>>): OptimizerStatePolicy {
+function optimizerPolicy(options: Readonly<Record<string, string>>): OptimizerStatePolicy {
   const v = options.optimizerState ?? "reset";
   if (v !== "keep" && v !== "reset")
     throw new Error(`task option optimizerState: expected "keep" or "reset", got ${JSON.stringify(v)}`);
@@ -69,7 +69,7 @@ export function optimizerPolicy(options: Readonly<Record<string, string>>): Opti
  * ConDistFL's distillation weight this round: a linear ramp from 0.01 to 1 over the federation's
  * rounds (task option "rounds"), as the reference implementation schedules it.
  */
-export function condistWeight(round: TrainingRound): number {
+function condistWeight(round: TrainingRound): number {
   const rounds = Number(round.options.rounds ?? round.round);
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(
@@ -85,7 +85,7 @@ export class UNetSiteTrainer implements SiteTrainer {
   private teacher: MultiHeadUNet | undefined;
 
   private constructor(
-    readonly config: SiteConfig,
+    readonly config: SiteTrainingConfig,
     readonly model: MultiHeadUNet,
     private readonly prepared: PreparedSite,
     private readonly loader: PatchLoader,
@@ -96,7 +96,10 @@ export class UNetSiteTrainer implements SiteTrainer {
   }
 
   /** Prepares the site's data (cache, split) and builds its seeded model and patch loader. */
-  static async create(config: SiteConfig, opts: UNetSiteTrainerOptions = {}): Promise<UNetSiteTrainer> {
+  static async create(
+    config: SiteTrainingConfig,
+    opts: UNetSiteTrainerOptions = {},
+  ): Promise<UNetSiteTrainer> {
     setNumThreads(config.training.threads);
     const prepared = await prepareSite(config);
     const model = createSiteModel(config, opts.initSeed ?? config.training.seed);

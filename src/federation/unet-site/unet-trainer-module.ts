@@ -1,11 +1,11 @@
 // Trainer module for forked site processes (`segviz simulate`): the federation's site entry
 // imports this module, named in the local simulation config, and calls createTrainer.
-import type { SiteConfig } from "../../training/config/site-config.js";
+import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { UNetSiteTrainer } from "./unet-site-trainer.js";
 
-export interface UNetTrainerModuleOptions {
+interface UNetTrainerModuleOptions {
   /** The site's parsed, validated config. */
-  site: SiteConfig;
+  site: SiteTrainingConfig;
   initSeed?: number;
 }
 

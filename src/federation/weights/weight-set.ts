@@ -1,10 +1,11 @@
 // A weight set is the federation's unit of exchange: tensor name -> plain tensor data. The
 // federation never needs to know what network the names belong to.
 
+// engine/dtype.js, not the engine's index: the federation's core never loads libtorch.
+import { FLOAT_DTYPES } from "../../engine/dtype.js";
 import {
   bfloat16BitsToNumber,
   decodeSafetensors,
-  elementCount,
   encodeSafetensors,
   float16BitsToNumber,
   type NamedTensorData,
@@ -27,7 +28,7 @@ export function decodeWeightSet(bytes: Uint8Array, source: string): WeightSet {
 }
 
 export function isFloatDtype(dtype: SafetensorsDtype): boolean {
-  return dtype === "float32" || dtype === "float64" || dtype === "float16" || dtype === "bfloat16";
+  return FLOAT_DTYPES.has(dtype);
 }
 
 /** The tensor's elements as float64 (exact for every dtype but int64 beyond 2^53). */
@@ -96,14 +97,6 @@ export function fromFloat64(dtype: SafetensorsDtype, shape: number[], values: Fl
   }
 }
 
-export function cloneTensor(t: NamedTensorData): NamedTensorData {
-  return { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() } as NamedTensorData;
-}
-
-export function cloneWeightSet(w: WeightSet): WeightSet {
-  return new Map([...w].map(([k, t]) => [k, cloneTensor(t)]));
-}
-
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -114,10 +107,4 @@ export function tensorsEqual(a: NamedTensorData, b: NamedTensorData): boolean {
   const x = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
   const y = new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength);
   return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-export function parameterCount(w: WeightSet): number {
-  let n = 0;
-  for (const t of w.values()) n += elementCount(t.shape);
-  return n;
 }

@@ -1,14 +1,5 @@
 // Activation and dropout layers.
-import {
-  alias,
-  dropout,
-  featureDropout,
-  full,
-  leakyRelu,
-  prelu,
-  relu,
-  type Tensor,
-} from "../../engine/index.js";
+import { alias, dropout, full, leakyRelu, prelu, relu, type Tensor } from "../../engine/index.js";
 import { Module } from "../module.js";
 
 export class PReLU extends Module {
@@ -45,15 +36,5 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     return this.p === 0 || !this.training ? alias(x) : dropout(x, this.p, true);
-  }
-}
-
-/** Channel dropout (nn.Dropout3d). */
-export class Dropout3d extends Module {
-  constructor(readonly p = 0.5) {
-    super();
-  }
-  forward(x: Tensor): Tensor {
-    return this.p === 0 || !this.training ? alias(x) : featureDropout(x, this.p, true);
   }
 }

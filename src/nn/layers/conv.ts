@@ -1,31 +1,29 @@
 // 3D convolution and transposed convolution layers (parameter names weight, bias as PyTorch).
-import { conv3d, convTranspose3d, empty, type Tensor } from "../../engine/index.js";
+import { conv3d, convTranspose3d, empty, type Size3d, type Tensor } from "../../engine/index.js";
 import { initConvBias, initConvWeight } from "../init.js";
 import { Module } from "../module.js";
 
-export type Triple = number | [number, number, number];
-
-export interface Conv3dOptions {
-  stride?: Triple;
-  padding?: Triple;
-  dilation?: Triple;
+interface Conv3dOptions {
+  stride?: Size3d;
+  padding?: Size3d;
+  dilation?: Size3d;
   groups?: number;
   bias?: boolean;
 }
 
-function triple(v: Triple): [number, number, number] {
+function triple(v: Size3d): readonly [number, number, number] {
   return typeof v === "number" ? [v, v, v] : v;
 }
 
 export class Conv3d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  readonly stride: Triple;
-  readonly padding: Triple;
-  readonly dilation: Triple;
+  readonly stride: Size3d;
+  readonly padding: Size3d;
+  readonly dilation: Size3d;
   readonly groups: number;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Triple, o: Conv3dOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size3d, o: Conv3dOptions = {}) {
     super();
     this.stride = o.stride ?? 1;
     this.padding = o.padding ?? 0;
@@ -53,8 +51,8 @@ export class Conv3d extends Module {
   }
 }
 
-export interface ConvTranspose3dOptions extends Conv3dOptions {
-  outputPadding?: Triple;
+interface ConvTranspose3dOptions extends Conv3dOptions {
+  outputPadding?: Size3d;
 }
 
 export class ConvTranspose3d extends Module {
@@ -62,7 +60,7 @@ export class ConvTranspose3d extends Module {
   readonly bias: Tensor | null;
   readonly o: Required<Omit<ConvTranspose3dOptions, "bias">>;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Triple, o: ConvTranspose3dOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size3d, o: ConvTranspose3dOptions = {}) {
     super();
     this.o = {
       stride: o.stride ?? 1,

@@ -11,7 +11,7 @@
 import { cat, logSoftmax, softmax, type Tensor, tidy } from "../../engine/index.js";
 import { diceTerm, logSumExp, marginalExclusionLoss } from "./marginal-exclusion.js";
 
-export interface MarginalDiceCeOptions {
+interface MarginalDiceCeOptions {
   /** Organ channels this site annotated (1-based channel indices). */
   foreground: readonly number[];
   /** Sum the Dice terms over the batch too (MONAI batch=true). Default true, as ConDistFL. */
@@ -22,9 +22,9 @@ export interface MarginalDiceCeOptions {
   lambdaCe?: number;
 }
 
-export type Divergence = "dice" | "kl";
+type Divergence = "dice" | "kl";
 
-export interface ConditionalDistillationOptions {
+interface ConditionalDistillationOptions {
   /** Organ channels this site annotated (1-based channel indices). */
   foreground: readonly number[];
   temperature?: number;
@@ -38,7 +38,7 @@ export interface ConditionalDistillationOptions {
   eps?: number;
 }
 
-export interface ConDistFlOptions extends MarginalDiceCeOptions, ConditionalDistillationOptions {
+interface ConDistFlOptions extends MarginalDiceCeOptions, ConditionalDistillationOptions {
   /** Weight of the distillation term (see conDistWeight). */
   weight: number;
 }

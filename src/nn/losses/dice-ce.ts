@@ -3,7 +3,7 @@ import { type Tensor, tidy } from "../../engine/index.js";
 import { crossEntropy } from "./cross-entropy.js";
 import { DiceLoss, type DiceLossOptions } from "./dice.js";
 
-export interface DiceCELossOptions extends DiceLossOptions {
+interface DiceCELossOptions extends DiceLossOptions {
   lambdaDice?: number;
   lambdaCe?: number;
 }

@@ -10,7 +10,7 @@
 // probability with the annotated-organ region is added, to be driven to zero.
 import { cat, logSoftmax, softmax, type Tensor, tidy } from "../../engine/index.js";
 
-export interface MarginalExclusionOptions {
+interface MarginalExclusionOptions {
   /** Organ channels 1..K this batch's site annotated (1-based channel indices). */
   annotated: readonly number[];
   lambdaDice?: number;

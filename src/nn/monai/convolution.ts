@@ -8,7 +8,7 @@ import { BatchNorm3d, InstanceNorm3d } from "../layers/norm.js";
 import type { Module } from "../module.js";
 import type { BlockOptions } from "./options.js";
 
-export interface ConvolutionOptions extends BlockOptions {
+interface ConvolutionOptions extends BlockOptions {
   strides: number;
   kernelSize: number;
   convOnly: boolean;

@@ -15,7 +15,7 @@ export interface TaskHead {
   outChannels: number;
 }
 
-export const HEAD_PREFIX = "heads.";
+const HEAD_PREFIX = "heads.";
 const MONAI_HEAD_PREFIX = "model.2.";
 
 /** The UNet minus its top up-block: down block (model.0) then the skip sub-network (model.1). */

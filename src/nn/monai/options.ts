@@ -1,7 +1,7 @@
 // Block options shared by MONAI-compatible blocks (names follow monai.networks).
 
-export type NormKind = "batch" | "instance" | "none";
-export type ActKind = "prelu" | "relu" | "leakyrelu" | "none";
+type NormKind = "batch" | "instance" | "none";
+type ActKind = "prelu" | "relu" | "leakyrelu" | "none";
 
 export interface BlockOptions {
   act: ActKind;

@@ -7,7 +7,7 @@ import { Module } from "../module.js";
 import { Convolution } from "./convolution.js";
 import type { BlockOptions } from "./options.js";
 
-export interface ResidualUnitOptions extends BlockOptions {
+interface ResidualUnitOptions extends BlockOptions {
   strides: number;
   kernelSize: number;
   subunits: number;

@@ -1,36 +1,16 @@
 // The dtypes SegViz moves as safetensors, with their header tags, sizes and TypedArray classes.
 
-export type SafetensorsDtype =
-  | "float32"
-  | "float64"
-  | "float16"
-  | "bfloat16"
-  | "int64"
-  | "int32"
-  | "int16"
-  | "int8"
-  | "uint8"
-  | "bool";
+import type { Dtype, TypedArrayFor } from "../../engine/dtype.js";
 
-/** The TypedArray that holds each dtype's elements (float16/bfloat16 as raw bit patterns). */
-export interface TypedArrayFor {
-  float32: Float32Array;
-  float64: Float64Array;
-  float16: Uint16Array;
-  bfloat16: Uint16Array;
-  int64: BigInt64Array;
-  int32: Int32Array;
-  int16: Int16Array;
-  int8: Int8Array;
-  uint8: Uint8Array;
-  bool: Uint8Array;
-}
+/** The engine's dtypes: every one has a safetensors tag (TABLE below). */
+export type SafetensorsDtype = Dtype;
 
-export type TensorArray = TypedArrayFor[SafetensorsDtype];
+/** A TypedArray holding one dtype's elements (float16/bfloat16 as raw bit patterns). */
+export type TensorArray = TypedArrayFor<SafetensorsDtype>;
 
 /** One tensor as plain data: dtype, shape and its elements in row-major order. */
 export type NamedTensorData = {
-  [D in SafetensorsDtype]: { dtype: D; shape: number[]; data: TypedArrayFor[D] };
+  [D in SafetensorsDtype]: { dtype: D; shape: number[]; data: TypedArrayFor<D> };
 }[SafetensorsDtype];
 
 type ArrayClass = { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TensorArray };

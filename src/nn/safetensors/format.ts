@@ -2,6 +2,7 @@
 // header padded with spaces to 8 bytes, then the tensors' raw little-endian bytes, contiguous,
 // in sorted name order.
 
+import { HOST_IS_LITTLE_ENDIAN, swapBytesInPlace } from "../../util/byte-order.js";
 import {
   dtypeInfo,
   elementCount,
@@ -9,7 +10,6 @@ import {
   type SafetensorsDtype,
   type TensorArray,
 } from "./dtypes.js";
-import { HOST_IS_LITTLE_ENDIAN, swapBytesInPlace } from "./endian.js";
 import { SafetensorsError } from "./errors.js";
 import { MAX_HEADER_BYTES, parseHeader } from "./header.js";
 
@@ -19,7 +19,7 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
-export interface DecodeOptions {
+interface DecodeOptions {
   maxHeaderBytes?: number;
 }
 

@@ -11,7 +11,7 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 const MAX_RANK = 64;
 const METADATA_KEY = "__metadata__";
 
-export interface HeaderEntry {
+interface HeaderEntry {
   name: string;
   info: DtypeInfo;
   shape: number[];
@@ -20,7 +20,7 @@ export interface HeaderEntry {
   end: number;
 }
 
-export interface ParsedHeader {
+interface ParsedHeader {
   entries: HeaderEntry[];
   metadata: Record<string, string>;
   /** Offset of the first data byte in the payload. */

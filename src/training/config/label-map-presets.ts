@@ -1,26 +1,10 @@
-// Label maps a config may name instead of spelling them out.
+// Resolving a label map that a config or an option names: a preset (data/datasets/label-maps.ts) or a JSON file.
 import { existsSync } from "node:fs";
 import type { LabelMap } from "../../data/datasets/label-map.js";
-import {
-  BTCV,
-  KITS19,
-  MSD_TASK03_LIVER,
-  MSD_TASK07_PANCREAS,
-  MSD_TASK09_SPLEEN,
-  TOTALSEGMENTATOR,
-} from "../../data/datasets/label-maps.js";
+import { LABEL_MAP_PRESETS } from "../../data/datasets/label-maps.js";
 import { readJsonFile } from "./read-json.js";
 import { labelMapSchema } from "./schema-parts.js";
 import { validateAgainstSchema } from "./validate-json.js";
-
-export const LABEL_MAP_PRESETS: Readonly<Record<string, LabelMap>> = {
-  MSD_TASK03_LIVER,
-  MSD_TASK07_PANCREAS,
-  MSD_TASK09_SPLEEN,
-  KITS19,
-  BTCV,
-  TOTALSEGMENTATOR,
-};
 
 export function resolveLabelMap(value: string | LabelMap, field: string): LabelMap {
   if (typeof value !== "string") return value;

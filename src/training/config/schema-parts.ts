@@ -1,13 +1,13 @@
 // JSON Schema fragments shared by the site and experiment configs.
 
-export const positiveTriple = {
+const positiveTriple = {
   type: "array",
   items: { type: "number", exclusiveMinimum: 0 },
   minItems: 3,
   maxItems: 3,
 } as const;
 
-export const intTriple = {
+const intTriple = {
   type: "array",
   items: { type: "integer", minimum: 1 },
   minItems: 3,
@@ -109,7 +109,7 @@ export const preprocessSchema = {
   additionalProperties: false,
 } as const;
 
-export const scheduleSchema = {
+const scheduleSchema = {
   oneOf: [
     {
       type: "object",

@@ -24,7 +24,7 @@ import {
 } from "./schema-parts.js";
 import { validateAgainstSchema } from "./validate-json.js";
 
-export interface TrainingSettings {
+interface TrainingSettings {
   epochs: number;
   /** Volumes per step; each yields augment.numSamples patches (MONAI batch x num_samples). */
   batchSize: number;
@@ -53,7 +53,8 @@ export interface TrainingSettings {
   recalibrateBatchNorm: boolean;
 }
 
-export interface SiteConfig {
+/** A site's parsed training config (site.json); the federation's site client has its own SiteConfig. */
+export interface SiteTrainingConfig {
   site: string;
   data: DatasetSpec;
   labelMap: LabelMap;
@@ -66,7 +67,7 @@ export interface SiteConfig {
   cacheDir: string;
 }
 
-export const DEFAULT_TRAINING: TrainingSettings = {
+const DEFAULT_TRAINING: TrainingSettings = {
   epochs: 10,
   batchSize: 2,
   lr: 1e-4,
@@ -84,7 +85,7 @@ export const DEFAULT_TRAINING: TrainingSettings = {
   recalibrateBatchNorm: false,
 };
 
-export const siteConfigSchema = {
+const siteConfigSchema = {
   type: "object",
   properties: {
     site: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
@@ -142,7 +143,7 @@ type RawSiteConfig = {
 };
 
 /** Validates and fills defaults; `source` (a file name) is named in every error. */
-export function parseSiteConfig(value: unknown, source: string): SiteConfig {
+export function parseSiteConfig(value: unknown, source: string): SiteTrainingConfig {
   const raw = validateAgainstSchema<RawSiteConfig>(value, siteConfigSchema, source);
   const labelMap = resolveLabelMap(raw.labelMap, `${source}: /labelMap`);
   const vocabulary = organsOf(labelMap);
@@ -176,6 +177,6 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
   };
 }
 
-export async function loadSiteConfig(path: string): Promise<SiteConfig> {
+export async function loadSiteConfig(path: string): Promise<SiteTrainingConfig> {
   return parseSiteConfig(await readJsonFile(path), path);
 }

@@ -14,7 +14,7 @@ import {
 } from "../metrics/index.js";
 import { pairFiles } from "./pair-files.js";
 
-export interface EvaluateFilesOptions {
+interface EvaluateFilesOptions {
   truthLabelMap: LabelMap;
   /** Organs to score (default: every organ of the truth map's vocabulary). */
   organs?: string[];
@@ -26,7 +26,7 @@ export interface EvaluateFilesOptions {
   onCase?: (caseId: string, done: number, total: number) => void;
 }
 
-export interface FilesEvaluation {
+interface FilesEvaluation {
   evaluation: MetricsEvaluation;
   unpairedPredictions: string[];
   unpairedTruths: string[];

@@ -3,7 +3,7 @@
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 
-export function isNifti(name: string): boolean {
+function isNifti(name: string): boolean {
   return /\.nii(\.gz)?$/.test(name) && !name.startsWith(".");
 }
 
@@ -30,7 +30,7 @@ function lastNumber(path: string): string | null {
   return m ? String(Number(m[1])) : null;
 }
 
-export interface FilePairs {
+interface FilePairs {
   pairs: { caseId: string; prediction: string; truth: string }[];
   unpairedPredictions: string[];
   unpairedTruths: string[];

@@ -10,13 +10,13 @@ export interface CalibrationCase {
   label: Uint8Array;
 }
 
-export interface Calibration {
+interface Calibration {
   threshold: number;
   dice: number;
 }
 
 /** 0.05, 0.10, ..., 0.95. */
-export const DEFAULT_THRESHOLD_GRID: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
+const DEFAULT_THRESHOLD_GRID: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
 
 /** Distances to 0.5 closer than this count as equal (0.45 and 0.55 differ in the last bits). */
 const TIE_TOLERANCE = 1e-9;

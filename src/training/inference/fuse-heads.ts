@@ -25,7 +25,7 @@ export interface HeadProbabilities {
 export const FUSION_RULES = ["max", "calibrated", "logit-softmax", "uncertainty"] as const;
 export type FusionRule = (typeof FUSION_RULES)[number];
 
-export interface FuseOptions {
+interface FuseOptions {
   /** Default "max". */
   rule?: FusionRule;
   /** Global threshold for "max" and the fallback for "calibrated"; default 0.5. */

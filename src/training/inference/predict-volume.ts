@@ -5,13 +5,13 @@ import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import { fuseHeads } from "./fuse-heads.js";
 import { type SlidingWindowOptions, slidingWindowInference } from "./sliding-window.js";
 
-export interface HeadOrgans {
+interface HeadOrgans {
   task: string;
   /** Label value of each organ channel of this head. */
   organIndices: number[];
 }
 
-export interface VolumePrediction {
+interface VolumePrediction {
   /** Organ-index label map [D, H, W] (uint8). */
   labels: Tensor;
   /** Softmax probabilities per head [1, C, D, H, W]. */

@@ -5,10 +5,11 @@ import { cat, noGrad, pad, type Tensor, tidy, zeros } from "../../engine/index.j
 import { type BlendMode, importanceMap } from "./importance-map.js";
 import { scanInterval, windowStarts } from "./window-grid.js";
 
-export type Triple = [number, number, number];
+/** A sliding window's size in voxels (i, j, k). */
+export type RoiSize = [number, number, number];
 
 export interface SlidingWindowOptions {
-  roiSize: Triple;
+  roiSize: RoiSize;
   /** Windows per predictor call. */
   swBatchSize?: number;
   overlap?: number;

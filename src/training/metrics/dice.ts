@@ -10,7 +10,7 @@
 // - "include-empty" (MONAI's ignore_empty=False): truth empty -> 1 if the prediction is empty
 //   too, else 0.
 
-import { checkOrganId, type LabelMap } from "./organ-mask.js";
+import { checkOrganId, type LabelVoxels } from "./organ-mask.js";
 
 export type DiceEmptyRule = "segviz" | "ignore-empty" | "include-empty";
 export const DICE_EMPTY_RULE_NAMES: readonly DiceEmptyRule[] = ["segviz", "ignore-empty", "include-empty"];
@@ -35,8 +35,8 @@ export const DICE_EMPTY_RULE = DICE_EMPTY_RULES.segviz;
  * count, with empty masks scored by `emptyRule` (default "segviz").
  */
 export function diceScore(
-  pred: LabelMap,
-  truth: LabelMap,
+  pred: LabelVoxels,
+  truth: LabelVoxels,
   organId = 1,
   emptyRule: DiceEmptyRule = "segviz",
 ): number {

@@ -3,7 +3,7 @@
 
 import { DICE_EMPTY_RULES, type DiceEmptyRule, diceScore } from "./dice.js";
 import { checkShape, checkSpacing, checkVoxelCount, type Shape3, type Spacing3 } from "./grid.js";
-import { checkOrganId, type LabelMap } from "./organ-mask.js";
+import { checkOrganId, type LabelVoxels } from "./organ-mask.js";
 import { type MetricSummary, SUMMARY_RULE, summarise } from "./summary.js";
 import {
   SURFACE_DISTANCE_EMPTY_RULES,
@@ -12,16 +12,16 @@ import {
 } from "./surface-distance.js";
 
 /** An organ to score: its name in tables and its id in the label maps. */
-export interface Organ {
+interface Organ {
   name: string;
   id: number;
 }
 
 /** A predicted and a true label map of one case, on the same grid. */
-export interface CaseLabelMaps {
+interface CaseLabelMaps {
   caseId: string;
-  prediction: LabelMap;
-  truth: LabelMap;
+  prediction: LabelVoxels;
+  truth: LabelVoxels;
   shape: Shape3;
   spacing: Spacing3;
 }
@@ -35,7 +35,7 @@ export interface OrganCaseMetrics {
   assdMm: number;
 }
 
-export interface OrganMetricsSummary {
+interface OrganMetricsSummary {
   organ: string;
   dice: MetricSummary;
   hd95Mm: MetricSummary;
@@ -52,7 +52,7 @@ export interface MetricsEvaluation {
   rules: { dice: string; surfaceDistance: string; summary: string };
 }
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
   /** Compute HD95 and ASSD (default true); false leaves them NaN. */
   surfaceDistances?: boolean;
   /** How an empty mask scores in Dice (dice.ts; default "segviz"). */
@@ -62,7 +62,7 @@ export interface EvaluateOptions {
 }
 
 /** Throws naming the field unless organ names and ids are valid and unique. */
-export function checkOrgans(organs: readonly Organ[], field = "organs"): void {
+function checkOrgans(organs: readonly Organ[], field = "organs"): void {
   if (!Array.isArray(organs) || organs.length === 0) throw new Error(`${field}: expected at least one organ`);
   const names = new Set<string>();
   const ids = new Set<number>();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { MetricsEvaluation, OrganCaseMetrics } from "./evaluation.js";
 import type { MetricSummary } from "./summary.js";
 
-export interface MetricsTablePaths {
+interface MetricsTablePaths {
   csv: string;
   json: string;
 }
@@ -26,7 +26,7 @@ export function metricsCsv(evaluation: MetricsEvaluation): string {
 
 type OrganScores = Omit<OrganCaseMetrics, "caseId" | "organ">;
 
-export interface MetricsJson {
+interface MetricsJson {
   organs: MetricsEvaluation["organs"];
   rules: MetricsEvaluation["rules"];
   /** case id -> organ name -> scores */
@@ -36,7 +36,7 @@ export interface MetricsJson {
 }
 
 /** The JSON document: per case, per organ, and summary (NaN becomes null once stringified). */
-export function metricsJson(evaluation: MetricsEvaluation): MetricsJson {
+function metricsJson(evaluation: MetricsEvaluation): MetricsJson {
   const cases: MetricsJson["cases"] = {};
   for (const { caseId, organ, ...scores } of evaluation.rows) {
     cases[caseId] ??= {};

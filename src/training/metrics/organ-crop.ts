@@ -4,9 +4,9 @@
 // voxel (source or target of a distance) lies inside the box.
 
 import type { Shape3 } from "./grid.js";
-import type { LabelMap } from "./organ-mask.js";
+import type { LabelVoxels } from "./organ-mask.js";
 
-export interface CroppedOrganMasks {
+interface CroppedOrganMasks {
   /** Shape of the box [i, j, k]. */
   shape: [number, number, number];
   /** 1 where the prediction is the organ, within the box, NIfTI order. */
@@ -19,8 +19,8 @@ export interface CroppedOrganMasks {
 
 /** Both organ masks cut to the bounding box of their union; null when neither holds the organ. */
 export function cropOrganMasks(
-  pred: LabelMap,
-  truth: LabelMap,
+  pred: LabelVoxels,
+  truth: LabelVoxels,
   shape: Shape3,
   organId: number,
 ): CroppedOrganMasks | null {
@@ -64,8 +64,8 @@ export function cropOrganMasks(
 
 /** span = [first, last] index of the organ in either map along one row (-1 if none), then the counts. */
 function scanRow(
-  pred: LabelMap,
-  truth: LabelMap,
+  pred: LabelVoxels,
+  truth: LabelVoxels,
   start: number,
   n: number,
   organId: number,
@@ -92,7 +92,7 @@ function scanRow(
 }
 
 function copyRowMask(
-  labels: LabelMap,
+  labels: LabelVoxels,
   mask: Uint8Array,
   from: number,
   to: number,

@@ -17,7 +17,7 @@ import { squaredDistancesAt } from "./distance-transform.js";
 import { checkShape, checkSpacing, checkVoxelCount, type Shape3, type Spacing3 } from "./grid.js";
 import { maskSurface } from "./mask-surface.js";
 import { cropOrganMasks } from "./organ-crop.js";
-import { checkOrganId, type LabelMap } from "./organ-mask.js";
+import { checkOrganId, type LabelVoxels } from "./organ-mask.js";
 import { percentileLinear } from "./percentile.js";
 
 export type SurfaceEmptyRule = "segviz" | "monai";
@@ -35,14 +35,14 @@ export const SURFACE_DISTANCE_EMPTY_RULES: Readonly<Record<SurfaceEmptyRule, str
 /** The default rule's text. */
 export const SURFACE_DISTANCE_EMPTY_RULE = SURFACE_DISTANCE_EMPTY_RULES.segviz;
 
-export interface DirectedSurfaceDistances {
+interface DirectedSurfaceDistances {
   /** From each surface voxel of the prediction to the nearest truth surface voxel, mm. */
   predToTruth: Float64Array;
   /** From each surface voxel of the truth to the nearest prediction surface voxel, mm. */
   truthToPred: Float64Array;
 }
 
-export interface SurfaceDistanceMetrics {
+interface SurfaceDistanceMetrics {
   /** 95th-percentile symmetric Hausdorff distance, mm; NaN under the empty rule. */
   hd95Mm: number;
   /** Average symmetric surface distance, mm; NaN under the empty rule. */
@@ -51,8 +51,8 @@ export interface SurfaceDistanceMetrics {
 
 /** Both directed surface distance sets of organ `organId`; null when either mask is empty. */
 export function directedSurfaceDistances(
-  pred: LabelMap,
-  truth: LabelMap,
+  pred: LabelVoxels,
+  truth: LabelVoxels,
   shape: Shape3,
   spacing: Spacing3,
   organId = 1,
@@ -74,8 +74,8 @@ export function directedSurfaceDistances(
 
 /** HD95 and ASSD of organ `organId` (default 1, for binary masks), in mm; empty masks by `emptyRule`. */
 export function surfaceDistanceMetrics(
-  pred: LabelMap,
-  truth: LabelMap,
+  pred: LabelVoxels,
+  truth: LabelVoxels,
   shape: Shape3,
   spacing: Spacing3,
   organId = 1,
@@ -98,8 +98,8 @@ export function surfaceDistanceMetrics(
 
 /** 95th-percentile Hausdorff distance of organ `organId` in mm; NaN when either mask is empty. */
 export function hausdorff95(
-  pred: LabelMap,
-  truth: LabelMap,
+  pred: LabelVoxels,
+  truth: LabelVoxels,
   shape: Shape3,
   spacing: Spacing3,
   organId = 1,
@@ -107,7 +107,7 @@ export function hausdorff95(
   return surfaceDistanceMetrics(pred, truth, shape, spacing, organId).hd95Mm;
 }
 
-function contains(labels: LabelMap, organId: number): boolean {
+function contains(labels: LabelVoxels, organId: number): boolean {
   for (let v = 0; v < labels.length; v++) if (labels[v] === organId) return true;
   return false;
 }

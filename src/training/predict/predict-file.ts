@@ -9,7 +9,7 @@ import { Tensor, tidy } from "../../engine/index.js";
 import { predictVolume } from "../inference/predict-volume.js";
 import type { Predictor } from "./load-predictor.js";
 
-export interface PredictOptions {
+interface PredictOptions {
   swBatchSize?: number;
   /** Overrides the checkpoint's ROI (i, j, k). */
   roi?: [number, number, number];

@@ -9,7 +9,7 @@ import { type PatchEntry, PatchLoader } from "../../data/pipeline/patch-loader.j
 import { preprocessDataset } from "../../data/pipeline/preprocess-dataset.js";
 import type { Volume } from "../../data/volume.js";
 import { logEvent } from "../../util/progress.js";
-import type { SiteConfig } from "../config/site-config.js";
+import type { SiteTrainingConfig } from "../config/site-config.js";
 import type { RecalibrationVolume } from "../trainer/recalibrate-batch-norm.js";
 import type { ValidationCase } from "../trainer/types.js";
 
@@ -25,7 +25,7 @@ export function volumeToEngineShape(v: Volume): [number, number, number] {
   return [k!, j!, i!];
 }
 
-export async function prepareSite(cfg: SiteConfig): Promise<PreparedSite> {
+export async function prepareSite(cfg: SiteTrainingConfig): Promise<PreparedSite> {
   const listed = await listCases(cfg.data, { requireLabels: true, onBadCase: "skip" });
   const bad = listed.bad.map((b) => ({ file: b.file, reason: b.reason }));
   const split = await splitCases(listed.cases, {
@@ -72,7 +72,7 @@ export async function prepareSite(cfg: SiteConfig): Promise<PreparedSite> {
 }
 
 /** The site's worker patch loader: `batchSize` volumes x `numSamples` crops per step. */
-export function createSitePatchLoader(cfg: SiteConfig, prepared: PreparedSite): Promise<PatchLoader> {
+export function createSitePatchLoader(cfg: SiteTrainingConfig, prepared: PreparedSite): Promise<PatchLoader> {
   return PatchLoader.create({
     entries: prepared.trainEntries,
     augment: cfg.augment,

@@ -8,14 +8,14 @@ import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { UNetConfig } from "../../nn/monai/unet.js";
 import { logEvent } from "../../util/progress.js";
-import type { SiteConfig } from "../config/site-config.js";
+import type { SiteTrainingConfig } from "../config/site-config.js";
 import { type HeadSpec, taskHeads } from "../trainer/heads.js";
 import { recalibrateBatchNorm } from "../trainer/recalibrate-batch-norm.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainerOptions } from "../trainer/types.js";
 import { createSitePatchLoader, prepareSite, siteTrainingVolumes } from "./prepare-site.js";
 
-export interface SiteTrainingResult {
+interface SiteTrainingResult {
   epochs: number;
   bestMeanDice: number;
   outDir: string;
@@ -49,7 +49,7 @@ export async function saveMonaiHead(
 }
 
 /** The site's multi-head UNet, its weights drawn from `seed` (same seed, same initial weights). */
-export function createSiteModel(cfg: SiteConfig, seed?: number): MultiHeadUNet {
+export function createSiteModel(cfg: SiteTrainingConfig, seed?: number): MultiHeadUNet {
   if (seed !== undefined) manualSeed(seed);
   // Drawn on the CPU and then moved, so a seed gives the same weights on every device.
   const model = new MultiHeadUNet(cfg.model, taskHeads(cfg.heads));
@@ -58,7 +58,7 @@ export function createSiteModel(cfg: SiteConfig, seed?: number): MultiHeadUNet {
 
 /** The trainer settings a site config implies. */
 export function siteTrainerOptions(
-  cfg: SiteConfig,
+  cfg: SiteTrainingConfig,
   opts: { outDir?: string; progress?: boolean } = {},
 ): TrainerOptions {
   const t = cfg.training;
@@ -89,8 +89,8 @@ export function siteTrainerOptions(
   };
 }
 
-export function createSiteTrainer(
-  cfg: SiteConfig,
+function createSiteTrainer(
+  cfg: SiteTrainingConfig,
   opts: { outDir?: string; progress?: boolean } = {},
 ): Trainer {
   setNumThreads(cfg.training.threads);
@@ -99,7 +99,7 @@ export function createSiteTrainer(
 }
 
 export async function runSiteTraining(
-  cfg: SiteConfig,
+  cfg: SiteTrainingConfig,
   opts: { resume?: boolean } = {},
 ): Promise<SiteTrainingResult> {
   const prepared = await prepareSite(cfg);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Tensor } from "../../engine/index.js";
 import { loadStateDictFile, saveStateDict } from "../../nn/checkpoint.js";
 
-export interface CheckpointContents {
+interface CheckpointContents {
   model: Map<string, Tensor>;
   optimizer: { tensors: Map<string, Tensor>; scalars: Record<string, number> };
   trainer: Record<string, unknown>;

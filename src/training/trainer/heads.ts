@@ -10,7 +10,7 @@ export interface HeadSpec {
   organs: string[];
 }
 
-export function headChannels(h: HeadSpec): number {
+function headChannels(h: HeadSpec): number {
   return h.organs.length + 1;
 }
 

@@ -18,7 +18,7 @@ export interface RecalibrationVolume {
 }
 
 /** BatchNorm layers of a model (those that track running statistics). */
-export function batchNorms(model: Module): BatchNorm3d[] {
+function batchNorms(model: Module): BatchNorm3d[] {
   return model
     .namedModules()
     .map(([, m]) => m)

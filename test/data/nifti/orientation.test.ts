@@ -5,18 +5,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { orientationCodes } from "../../../src/data/nifti/index.js";
 import type { Affine } from "../../../src/data/volume.js";
+import { mulberry32 } from "../../../src/util/mulberry32.js";
 import { nibabelAxcodes } from "./nibabel-reference.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function rotation(ax: number, ay: number, az: number): number[][] {
   const [cx, sx, cy, sy, cz, sz] = [

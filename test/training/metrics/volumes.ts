@@ -1,5 +1,7 @@
 // Test volumes for the metrics: boxes and seeded random blobs in NIfTI order (i fastest).
 
+import { mulberry32 } from "../../../src/util/mulberry32.js";
+
 export type Shape = [number, number, number];
 
 export function voxelIndex(shape: Shape, i: number, j: number, k: number): number {
@@ -18,16 +20,7 @@ export function boxLabels(shape: Shape, lo: Shape, hi: Shape, label = 1, into?: 
 }
 
 /** Deterministic uniform [0, 1) numbers (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 export interface Ellipsoid {
   centre: [number, number, number];

@@ -22,7 +22,7 @@ import { buildLungBases } from "./thorax.js";
 import { buildGreatVessels } from "./vessels.js";
 
 /** The five labelled organs as final (carved, mutually disjoint) shapes. */
-export interface OrganShapes {
+interface OrganShapes {
   liver: Shape;
   spleen: Shape;
   pancreas: Shape;
@@ -30,7 +30,7 @@ export interface OrganShapes {
   leftKidney: Shape;
 }
 
-export interface PaintLayer {
+interface PaintLayer {
   name: string;
   structure: Structure;
   /** Tissues this layer may overwrite. */
@@ -49,7 +49,7 @@ export interface Anatomy {
 /** Thin fat plane kept between neighbouring organs, mm. */
 const ORGAN_GAP_MM = 1.5;
 
-export interface AnatomyOptions {
+interface AnatomyOptions {
   /** Cranio-caudal range to build extruded structures over, mm (anatomy frame). */
   zMin: number;
   zMax: number;

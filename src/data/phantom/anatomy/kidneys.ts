@@ -10,7 +10,7 @@ import type { SeededRandom } from "../prng.js";
 import { DeformedEllipsoid, randomBumps } from "../shapes.js";
 import type { SpineGeometry } from "./spine.js";
 
-export interface Kidney {
+interface Kidney {
   /** +1 left (+x), -1 right. */
   side: number;
   ellipsoid: DeformedEllipsoid;

@@ -5,7 +5,7 @@
 
 import { degrees, lerp, type Vec3 } from "../geometry.js";
 import type { SeededRandom } from "../prng.js";
-import { Carved, DeformedEllipsoid, randomBumps, type Shape, SmoothUnion, Tube } from "../shapes.js";
+import { DeformedEllipsoid, randomBumps, type Shape, SmoothUnion, Tube } from "../shapes.js";
 
 /** The liver's lobes before neighbours carve it. */
 export function buildLiverLobes(rng: SeededRandom, scale: number, organScale: number): Shape {
@@ -23,11 +23,6 @@ export function buildLiverLobes(rng: SeededRandom, scale: number, organScale: nu
     bumps: randomBumps(rng, 4, 0.1),
   });
   return new SmoothUnion([right, left], 18 * scale);
-}
-
-/** The liver: its lobes minus every neighbour (grown by a thin fat plane). */
-export function carveLiver(lobes: Shape, neighbours: Shape[], marginMm: number): Shape {
-  return new Carved(lobes, neighbours, marginMm);
 }
 
 /** Gallbladder: a pear lying in its fossa under the liver, fundus pointing forwards and down. */

@@ -5,7 +5,7 @@ import type { SeededRandom } from "../prng.js";
 import { ExtrudedEllipse } from "../shapes.js";
 import type { SpineGeometry } from "./spine.js";
 
-export interface BackMuscles {
+interface BackMuscles {
   paraspinal: ExtrudedEllipse[];
   psoas: ExtrudedEllipse[];
 }

@@ -6,7 +6,7 @@ import { degrees, type Vec3 } from "../geometry.js";
 import type { SeededRandom } from "../prng.js";
 import { DeformedEllipsoid, randomBumps } from "../shapes.js";
 
-export interface Spleen {
+interface Spleen {
   ellipsoid: DeformedEllipsoid;
   /** Where the splenic vessels enter, mm. */
   hilum: Vec3;

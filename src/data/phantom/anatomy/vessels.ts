@@ -7,7 +7,7 @@ import type { SeededRandom } from "../prng.js";
 import { ExtrudedEllipse, Tube } from "../shapes.js";
 import type { SpineGeometry } from "./spine.js";
 
-export interface GreatVessels {
+interface GreatVessels {
   aorta: ExtrudedEllipse;
   ivc: ExtrudedEllipse;
   /** Portal confluence (behind the pancreatic neck) and porta hepatis, mm. */

@@ -1,5 +1,6 @@
-// safetensors stores little-endian bytes; TypedArrays use the host's order. Every host Node runs
-// on today is little-endian, but a big-endian one must not silently read garbage.
+// Byte order: the host's, and swapping each element of a byte buffer between little and big
+// endian. TypedArrays use the host's order; safetensors stores little-endian bytes and a NIfTI
+// file either order, so both readers and writers swap when the host differs.
 
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

@@ -1,0 +1,37 @@
+// The coordinator's listening ports: gRPC for the sites' Join calls, and the optional HTTP status
+// endpoint.
+
+import type { Server as HttpServer } from "node:http";
+import * as grpc from "@grpc/grpc-js";
+import { CHANNEL_OPTIONS, federationService, type JoinServerStream } from "../protocol/service.js";
+import { startStatusServer } from "./status-server.js";
+
+export class CoordinatorServers {
+  private readonly grpcServer = new grpc.Server(CHANNEL_OPTIONS);
+  private http: HttpServer | undefined;
+
+  constructor(join: (stream: JoinServerStream) => Promise<void>) {
+    this.grpcServer.addService(federationService, { join });
+  }
+
+  /** Binds the gRPC server; resolves the port it got. */
+  listen(address: string, credentials: grpc.ServerCredentials): Promise<number> {
+    return new Promise<number>((resolve, reject) =>
+      this.grpcServer.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))),
+    );
+  }
+
+  /** Starts the status endpoint; resolves the port it got. */
+  async listenForStatus(host: string, port: number, snapshot: () => unknown): Promise<number> {
+    const started = await startStatusServer(host, port, snapshot);
+    this.http = started.server;
+    return started.port;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
+    this.grpcServer.forceShutdown();
+    const http = this.http;
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+  }
+}

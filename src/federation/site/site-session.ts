@@ -1,0 +1,209 @@
+// One connection of a site to the coordinator: Hello, then Welcome, then tasks (each reassembled
+// from its chunks) served one at a time in arrival order, until the coordinator shuts the site
+// down or the connection is lost.
+
+import * as grpc from "@grpc/grpc-js";
+import type { Logger } from "../logging/json-logger.js";
+import {
+  type CoordinatorMessage,
+  type Hello,
+  type Task,
+  TaskKind,
+  type WeightChunk,
+  type Welcome,
+} from "../protocol/generated/segviz/federation/v1/federation_pb.js";
+import { PayloadAssembler } from "../protocol/payload.js";
+import {
+  type FederationClient,
+  FederationClientConstructor,
+  type JoinClientStream,
+  siteMessage,
+  wireSize,
+} from "../protocol/service.js";
+import { PROTOCOL_VERSION } from "../protocol/version.js";
+import { NameFilter } from "../weights/name-filter.js";
+import { decodeWeightSet } from "../weights/weight-set.js";
+import type { SiteConfig } from "./config.js";
+import { SiteRefusedError } from "./site-refused-error.js";
+import type { SiteTasks } from "./site-tasks.js";
+import { TaskResultWriter } from "./task-result-writer.js";
+
+export type SessionEnd =
+  | { kind: "shutdown"; reason: string }
+  | { kind: "lost"; reason: string; welcomed: boolean };
+
+/** Stream errors that mean the coordinator refused the site rather than lost it. */
+const FATAL = new Set([
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.FAILED_PRECONDITION,
+  grpc.status.INVALID_ARGUMENT,
+]);
+
+export interface SessionParts {
+  config: SiteConfig;
+  credentials: grpc.ChannelCredentials;
+  options: grpc.ClientOptions;
+  /** The Hello to open each session with (it names the site's newest local state). */
+  hello: () => Hello;
+  /** Names the site itself allows to leave it. */
+  siteFilter: NameFilter;
+  tasks: SiteTasks;
+  log: Logger;
+}
+
+/** A task whose weights are still arriving. */
+interface IncomingTask {
+  task: Task;
+  assembler: PayloadAssembler;
+  receivedBytes: number;
+}
+
+export class SiteSession {
+  private readonly client: FederationClient;
+  private readonly stream: JoinClientStream;
+  private welcomed = false;
+  /** What may leave the site; set by Welcome. */
+  private sharing: NameFilter | undefined;
+  private incoming: IncomingTask | undefined;
+  /** The tasks accepted so far, served one after another. */
+  private queue = Promise.resolve();
+  private ended = false;
+
+  /** Runs one session: resolves how it ended; rejects with SiteRefusedError when refused. */
+  static run(parts: SessionParts): Promise<SessionEnd> {
+    return new Promise((resolve, reject) => {
+      const settle = (end: SessionEnd | Error) => (end instanceof Error ? reject(end) : resolve(end));
+      new SiteSession(parts, settle).start();
+    });
+  }
+
+  private constructor(
+    private readonly parts: SessionParts,
+    private readonly settle: (end: SessionEnd | Error) => void,
+  ) {
+    const { config, credentials, options } = parts;
+    this.client = new FederationClientConstructor(config.coordinator, credentials, options);
+    this.stream = this.client.join();
+  }
+
+  private start(): void {
+    this.stream.on("data", (m: CoordinatorMessage) => this.onMessage(m));
+    this.stream.on("error", (e: grpc.ServiceError) => {
+      if (FATAL.has(e.code)) this.finish(new SiteRefusedError(e.code, e.details));
+      else this.finish({ kind: "lost", reason: e.details || e.message, welcomed: this.welcomed });
+    });
+    this.stream.on("end", () =>
+      this.finish({ kind: "lost", reason: "coordinator closed the stream", welcomed: this.welcomed }),
+    );
+    this.stream.write(siteMessage({ case: "hello", value: this.parts.hello() }));
+  }
+
+  private finish(end: SessionEnd | Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stream.cancel();
+    this.client.close();
+    this.settle(end);
+  }
+
+  private onMessage(m: CoordinatorMessage): void {
+    const body = m.body;
+    const size = wireSize(m);
+    try {
+      if (body.case === "welcome") this.onWelcome(body.value);
+      else if (!this.welcomed) throw new Error(`coordinator sent ${body.case} before welcome`);
+      else if (body.case === "task") this.onTask(body.value, size);
+      else if (body.case === "chunk") this.onChunk(body.value, size);
+      else if (body.case === "shutdown") this.onShutdown(body.value.reason);
+    } catch (e) {
+      if (e instanceof SiteRefusedError) {
+        this.finish(e);
+        return;
+      }
+      // A broken task stream cannot be resynchronised: drop the connection and rejoin.
+      this.parts.log.log("warn", "protocol-error", { reason: (e as Error).message });
+      this.finish({ kind: "lost", reason: (e as Error).message, welcomed: this.welcomed });
+    }
+  }
+
+  private onWelcome(w: Welcome): void {
+    if (w.protocolVersion !== PROTOCOL_VERSION) {
+      throw new SiteRefusedError(
+        grpc.status.FAILED_PRECONDITION,
+        `coordinator speaks protocol version ${w.protocolVersion}, this site ${PROTOCOL_VERSION}`,
+      );
+    }
+    this.welcomed = true;
+    // What leaves this site: the federation's filter, narrowed by the site's own.
+    this.sharing = new NameFilter(w.shareInclude, w.shareExclude).and(this.parts.siteFilter);
+    this.parts.log.log("info", "welcomed", {
+      federationId: w.federationId,
+      nextRound: w.nextRound,
+      shareExclude: w.shareExclude,
+    });
+  }
+
+  private onTask(task: Task, size: number): void {
+    if (this.incoming !== undefined)
+      throw new Error(`task ${task.taskId} arrived before the previous task's weights`);
+    if (task.weights === undefined) this.onTaskReady(task, undefined, size);
+    else
+      this.incoming = {
+        task,
+        assembler: new PayloadAssembler(task.weights, "coordinator"),
+        receivedBytes: size,
+      };
+  }
+
+  private onChunk(chunk: WeightChunk, size: number): void {
+    const incoming = this.incoming;
+    if (incoming === undefined) throw new Error("weight chunk outside a task");
+    incoming.assembler.add(chunk);
+    incoming.receivedBytes += size;
+    if (incoming.assembler.complete) {
+      this.incoming = undefined;
+      this.onTaskReady(incoming.task, incoming.assembler.finish(), incoming.receivedBytes);
+    }
+  }
+
+  private onShutdown(reason: string): void {
+    this.parts.log.log("info", "shutdown", { reason });
+    this.queue.then(() => this.finish({ kind: "shutdown", reason }));
+  }
+
+  private onTaskReady(task: Task, payload: Uint8Array | undefined, receivedBytes: number): void {
+    this.parts.log.log("info", "task-received", {
+      taskId: task.taskId,
+      round: task.round,
+      kind: TaskKind[task.kind],
+      bytes: receivedBytes,
+      receivedAt: performance.timeOrigin + performance.now(),
+    });
+    this.queue = this.queue.then(() => (this.ended ? undefined : this.serve(task, payload, receivedBytes)));
+  }
+
+  /** Serves one task; a failure is logged and reported to the coordinator, never thrown. */
+  private async serve(task: Task, payload: Uint8Array | undefined, receivedBytes: number): Promise<void> {
+    const { config, tasks, log } = this.parts;
+    const started = performance.now();
+    const reply = new TaskResultWriter(this.stream, task, started, config.chunkBytes);
+    try {
+      const global =
+        payload === undefined ? new Map() : decodeWeightSet(payload, `coordinator task ${task.taskId}`);
+      await tasks.perform(task, global, this.sharing!, reply);
+      log.log("info", "task-done", {
+        taskId: task.taskId,
+        round: task.round,
+        kind: TaskKind[task.kind],
+        bytesIn: receivedBytes,
+        bytesOut: reply.bytesOut,
+        durationMs: performance.now() - started,
+      });
+    } catch (e) {
+      const reason = (e as Error).message;
+      log.log("warn", "task-failed", { taskId: task.taskId, round: task.round, reason });
+      if (!this.ended) await reply.send({ ok: false, error: reason }).catch(() => {});
+    }
+  }
+}

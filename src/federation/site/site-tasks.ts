@@ -1,0 +1,79 @@
+// What a site does for each kind of task: give its initial shared weights, train a round from
+// the coordinator's weights over its own local state, or evaluate. It counts the rounds it trained.
+
+import { type Task, TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
+import type { NameFilter } from "../weights/name-filter.js";
+import type { WeightSet } from "../weights/weight-set.js";
+import type { LocalStateStore } from "./local-state.js";
+import { mergeGlobal } from "./merge-weights.js";
+import type { SiteDescriptionForTrainer, SiteTrainer } from "./site-trainer.js";
+import type { TaskResultWriter } from "./task-result-writer.js";
+
+export class SiteTasks {
+  roundsTrained = 0;
+  /** The newest round this site trained (or found local state for). */
+  lastRound: number;
+
+  constructor(
+    private readonly trainer: SiteTrainer,
+    private readonly store: LocalStateStore,
+    /** The trainer's full starting weights. */
+    private readonly initial: WeightSet,
+    private readonly description: SiteDescriptionForTrainer,
+  ) {
+    this.lastRound = store.latestRound();
+  }
+
+  /**
+   * Does the task with the coordinator's weights (global) and answers through reply. sharing
+   * says which names may leave the site.
+   */
+  async perform(task: Task, global: WeightSet, sharing: NameFilter, reply: TaskResultWriter): Promise<void> {
+    if (task.kind === TaskKind.INITIALIZE) {
+      await reply.send(
+        { ok: true, numExamples: BigInt(this.description.numTrainingCases) },
+        sharing.shared(this.initial),
+      );
+    } else if (task.kind === TaskKind.TRAIN) {
+      await this.train(task, global, sharing, reply);
+    } else if (task.kind === TaskKind.EVALUATE) {
+      const weights = mergeGlobal(await this.baseWeights(task.round), global, sharing);
+      const metrics = await this.trainer.evaluate(weights, task.round);
+      await reply.send({ ok: true, metrics });
+    } else {
+      throw new Error(`unknown task kind ${task.kind}`);
+    }
+  }
+
+  private async train(task: Task, global: WeightSet, sharing: NameFilter, reply: TaskResultWriter) {
+    const start = mergeGlobal(await this.baseWeights(task.round - 1), global, sharing);
+    const trained = await this.trainer.train(start, {
+      round: task.round,
+      localEpochs: task.localEpochs,
+      proximalMu: task.proximalMu,
+      globalWeights: global,
+      options: { ...task.options },
+    });
+    const uploaded = (n: string) => sharing.shares(n) && global.has(n);
+    // Everything the site does not send is its local state (heads, kept statistics, and
+    // whatever else its trainer carries between rounds, such as optimiser moments).
+    await this.store.save(task.round, new Map([...trained.weights].filter(([n]) => !uploaded(n))));
+    const upload: WeightSet = new Map([...trained.weights].filter(([n]) => uploaded(n)));
+    await reply.send(
+      {
+        ok: true,
+        metrics: trained.metrics,
+        numExamples: BigInt(Math.round(trained.numExamples ?? this.description.numTrainingCases)),
+      },
+      upload,
+    );
+    this.roundsTrained++;
+    this.lastRound = Math.max(this.lastRound, task.round);
+  }
+
+  /** The initial weights overlaid with the local state saved after the newest round <= maxLocalRound. */
+  private async baseWeights(maxLocalRound: number): Promise<WeightSet> {
+    const state = await this.store.loadUpTo(maxLocalRound);
+    return state === undefined ? new Map(this.initial) : new Map([...this.initial, ...state.weights]);
+  }
+}
