@@ -86,6 +86,94 @@ type Inspected =
   | { ok: false; status: SiteRoundRecord["status"]; reason: string; durationMs: number }
   | { ok: true; weights: WeightSet; updateNorm: number; durationMs: number };
 
+/** Decodes and validates one site's reply against the round's global weights. */
+function inspectReply(s: Settled, global: WeightSet, strategy: Strategy, settings: RoundSettings): Inspected {
+  const durationMs = Date.now() - s.startedAt;
+  const reject = (status: SiteRoundRecord["status"], reason: string): Inspected => ({
+    ok: false,
+    status,
+    reason,
+    durationMs,
+  });
+  if (s.reply === undefined) return reject(s.timedOut ? "timed-out" : "failed", s.error ?? "unknown failure");
+  const { result, payload, payloadError } = s.reply;
+  if (!result.ok) return reject("failed", `site reported: ${result.error}`);
+  if (payloadError !== undefined || payload === undefined)
+    return reject("rejected", payloadError ?? "result carried no weights");
+  let weights: WeightSet;
+  try {
+    weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${settings.round}`);
+  } catch (e) {
+    return reject("rejected", (e as Error).message);
+  }
+  const check = validateUpdate(weights, global, strategy.sharing, { maxUpdateNorm: settings.maxUpdateNorm });
+  if (!check.ok) return reject("rejected", check.reason);
+  return { ok: true, weights, updateNorm: check.updateNorm, durationMs };
+}
+
+/** The accepted updates and one record per site, in site order; rejections are logged. */
+interface CollectedResults {
+  records: SiteRoundRecord[];
+  updates: SiteUpdate[];
+  lastUploadAt?: number;
+  /** Each reported metric's mean over the accepted sites. */
+  metrics: Record<string, number>;
+}
+
+function collectResults(
+  settled: Settled[],
+  inspected: ReadonlyMap<SiteConnection, Inspected>,
+  settings: RoundSettings,
+  payloadBytes: number,
+  log: Logger,
+): CollectedResults {
+  const { round, attempt } = settings;
+  const out: CollectedResults = { records: [], updates: [], metrics: {} };
+  const metricSums: Record<string, { sum: number; n: number }> = {};
+  for (const s of [...settled].sort((a, b) => (a.site.siteId < b.site.siteId ? -1 : 1))) {
+    const outcome = inspected.get(s.site)!;
+    const base = {
+      type: "site-round" as const,
+      round,
+      attempt,
+      site: s.site.siteId,
+      bytesIn: s.reply?.bytesIn ?? 0,
+      bytesOut: s.reply?.bytesOut ?? payloadBytes,
+      durationMs: outcome.durationMs,
+    };
+    if (!outcome.ok) {
+      out.records.push({ ...base, status: outcome.status, reason: outcome.reason });
+      log.log("warn", "update-rejected", {
+        round,
+        attempt,
+        site: s.site.siteId,
+        status: outcome.status,
+        reason: outcome.reason,
+      });
+      continue;
+    }
+    const reply = s.reply!;
+    const numExamples = Number(reply.result.numExamples);
+    out.updates.push({ siteId: s.site.siteId, numExamples, weights: outcome.weights });
+    out.lastUploadAt = Math.max(out.lastUploadAt ?? 0, reply.receivedAt);
+    for (const [k, v] of Object.entries(reply.result.metrics)) {
+      const m = (metricSums[k] ??= { sum: 0, n: 0 });
+      m.sum += v;
+      m.n++;
+    }
+    out.records.push({
+      ...base,
+      status: "accepted",
+      numExamples,
+      metrics: { ...reply.result.metrics },
+      trainMs: reply.result.durationMs,
+      updateNorm: outcome.updateNorm,
+    });
+  }
+  out.metrics = Object.fromEntries(Object.entries(metricSums).map(([k, m]) => [k, m.sum / m.n]));
+  return out;
+}
+
 export async function runTrainingRound(
   settings: RoundSettings,
   global: WeightSet,
@@ -100,32 +188,6 @@ export async function runTrainingRound(
   // Each reply is decoded and validated the moment it arrives, while the others still upload;
   // after the last upload only that one's checks and the aggregation remain.
   const inspected = new Map<SiteConnection, Inspected>();
-  const inspect = (s: Settled): Inspected => {
-    const durationMs = Date.now() - s.startedAt;
-    const reject = (status: SiteRoundRecord["status"], reason: string): Inspected => ({
-      ok: false,
-      status,
-      reason,
-      durationMs,
-    });
-    if (s.reply === undefined)
-      return reject(s.timedOut ? "timed-out" : "failed", s.error ?? "unknown failure");
-    const { result, payload, payloadError } = s.reply;
-    if (!result.ok) return reject("failed", `site reported: ${result.error}`);
-    if (payloadError !== undefined || payload === undefined)
-      return reject("rejected", payloadError ?? "result carried no weights");
-    let weights: WeightSet;
-    try {
-      weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${round}`);
-    } catch (e) {
-      return reject("rejected", (e as Error).message);
-    }
-    const check = validateUpdate(weights, global, strategy.sharing, {
-      maxUpdateNorm: settings.maxUpdateNorm,
-    });
-    if (!check.ok) return reject("rejected", check.reason);
-    return { ok: true, weights, updateNorm: check.updateNorm, durationMs };
-  };
   const settled = await dispatch(
     sites,
     (site) => ({
@@ -140,61 +202,9 @@ export async function runTrainingRound(
     `${settings.runId}-global-r${round}-a${attempt}`,
     settings.roundTimeoutMs,
     settings.chunkBytes,
-    (s) => inspected.set(s.site, inspect(s)),
+    (s) => inspected.set(s.site, inspectReply(s, global, strategy, settings)),
   );
-
-  const records: SiteRoundRecord[] = [];
-  const updates: SiteUpdate[] = [];
-  let lastUploadAt: number | undefined;
-  const metricSums: Record<string, { sum: number; n: number }> = {};
-  for (const s of settled.sort((a, b) => (a.site.siteId < b.site.siteId ? -1 : 1))) {
-    const outcome = inspected.get(s.site) ?? inspect(s);
-    const base = {
-      type: "site-round" as const,
-      round,
-      attempt,
-      site: s.site.siteId,
-      bytesIn: s.reply?.bytesIn ?? 0,
-      bytesOut: s.reply?.bytesOut ?? bytes.length,
-      durationMs: outcome.durationMs,
-    };
-    if (!outcome.ok) {
-      records.push({ ...base, status: outcome.status, reason: outcome.reason });
-      log.log("warn", "update-rejected", {
-        round,
-        attempt,
-        site: s.site.siteId,
-        status: outcome.status,
-        reason: outcome.reason,
-      });
-      continue;
-    }
-    const reply = s.reply!;
-    const result = reply.result;
-    const weights = outcome.weights;
-    const numExamples = Number(result.numExamples);
-    updates.push({ siteId: s.site.siteId, numExamples, weights });
-    lastUploadAt = Math.max(lastUploadAt ?? 0, reply.receivedAt);
-    for (const [k, v] of Object.entries(result.metrics)) {
-      const m = (metricSums[k] ??= { sum: 0, n: 0 });
-      m.sum += v;
-      m.n++;
-    }
-    records.push({
-      ...base,
-      status: "accepted",
-      numExamples,
-      metrics: { ...result.metrics },
-      trainMs: result.durationMs,
-      updateNorm: outcome.updateNorm,
-    });
-  }
-
-  const totals = {
-    bytesIn: records.reduce((s, r) => s + r.bytesIn, 0),
-    bytesOut: records.reduce((s, r) => s + r.bytesOut, 0),
-  };
-  const accepted = updates.map((u) => u.siteId);
+  const results = collectResults(settled, inspected, settings, bytes.length, log);
   const record: RoundRecord = {
     type: "round",
     round,
@@ -202,27 +212,34 @@ export async function runTrainingRound(
     status: "retry",
     strategy: strategy.name,
     participants: sites.map((s) => s.siteId),
-    accepted,
+    accepted: results.updates.map((u) => u.siteId),
     aggregated: 0,
     unchanged: global.size,
-    ...totals,
+    bytesIn: results.records.reduce((s, r) => s + r.bytesIn, 0),
+    bytesOut: results.records.reduce((s, r) => s + r.bytesOut, 0),
     durationMs: 0,
-    metrics: Object.fromEntries(Object.entries(metricSums).map(([k, m]) => [k, m.sum / m.n])),
+    metrics: results.metrics,
   };
-  if (updates.length < settings.minSitesToClose) {
+  if (results.updates.length < settings.minSitesToClose) {
     record.durationMs = Date.now() - started;
-    return { completed: false, global, round: record, sites: records };
+    return { completed: false, global, round: record, sites: results.records };
   }
   const t0 = performance.now();
-  const aggregation = strategy.aggregate(round, global, updates);
+  const aggregation = strategy.aggregate(round, global, results.updates);
   record.aggregationMs = performance.now() - t0;
   record.status = "completed";
   record.aggregated = aggregation.aggregated.length;
   record.unchanged = aggregation.unchanged.length;
   record.durationMs = Date.now() - started;
-  if (lastUploadAt !== undefined) {
-    record.lastUploadAt = lastUploadAt;
-    record.closeMs = performance.timeOrigin + performance.now() - lastUploadAt;
+  if (results.lastUploadAt !== undefined) {
+    record.lastUploadAt = results.lastUploadAt;
+    record.closeMs = performance.timeOrigin + performance.now() - results.lastUploadAt;
   }
-  return { completed: true, global: aggregation.weights, round: record, sites: records, lastUploadAt };
+  return {
+    completed: true,
+    global: aggregation.weights,
+    round: record,
+    sites: results.records,
+    lastUploadAt: results.lastUploadAt,
+  };
 }
