@@ -4,7 +4,7 @@
 // the patient's right, y to anterior, z to superior).
 import type { Affine } from "../../data/volume.js";
 
-export interface AxisMap {
+export interface DisplayAxes {
   /** Voxel axis that runs along world x, y, z. */
   axis: [number, number, number];
   /** +1 when the voxel index grows with the world coordinate. */
@@ -14,7 +14,7 @@ export interface AxisMap {
 }
 
 /** The voxel axis closest to each world axis (oblique grids snap to the nearest). */
-export function axisMap(affine: Affine): AxisMap {
+export function axisMap(affine: Affine): DisplayAxes {
   const axis: number[] = [];
   const sign: number[] = [];
   const mm: number[] = [];
@@ -30,14 +30,18 @@ export function axisMap(affine: Affine): AxisMap {
     sign.push(affine[w]![best]! >= 0 ? 1 : -1);
     mm.push(Math.hypot(affine[0]![best]!, affine[1]![best]!, affine[2]![best]!));
   }
-  return { axis: axis as AxisMap["axis"], sign: sign as AxisMap["sign"], mm: mm as AxisMap["mm"] };
+  return {
+    axis: axis as DisplayAxes["axis"],
+    sign: sign as DisplayAxes["sign"],
+    mm: mm as DisplayAxes["mm"],
+  };
 }
 
 /** Extracts slice `index` along the superior axis from `data` (i fastest) as display rows x cols. */
 export function axialSlice(
   data: ArrayLike<number>,
   shape: readonly number[],
-  map: AxisMap,
+  map: DisplayAxes,
   index: number,
 ): { rows: number; cols: number; pixels: number[] } {
   const [ax, ay, az] = map.axis;
@@ -61,7 +65,7 @@ export function axialSlice(
 export function mostInformativeSlice(
   labels: ArrayLike<number>,
   shape: readonly number[],
-  map: AxisMap,
+  map: DisplayAxes,
 ): number {
   const az = map.axis[2];
   const n = shape[az]!;

@@ -1,21 +1,8 @@
 // The numbers a box plot draws: quartiles by linear interpolation between order statistics (numpy's
 // default percentile method, "linear"), whiskers at the most extreme data within 1.5 IQR of the box
-// (Tukey, as matplotlib draws them), everything beyond as outliers.
-
-/** The q-th percentile (0..100) of values, numpy.percentile's default linear interpolation. */
-export function percentile(values: readonly number[], q: number): number {
-  if (values.length === 0) throw new Error("percentile: no values");
-  if (!(q >= 0 && q <= 100)) throw new Error(`percentile: q must be in [0, 100], got ${q}`);
-  const sorted = [...values].sort((a, b) => a - b);
-  return percentileOfSorted(sorted, q);
-}
-
-function percentileOfSorted(sorted: readonly number[], q: number): number {
-  const position = ((sorted.length - 1) * q) / 100;
-  const lo = Math.floor(position);
-  const hi = Math.ceil(position);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
-}
+// (Tukey, as matplotlib draws them), everything beyond as outliers. Percentiles are the metrics' own
+// (training/metrics/percentile.ts), so a box and a reported HD95 interpolate the same way.
+import { percentileLinear } from "../../training/metrics/index.js";
 
 export interface BoxStats {
   n: number;
@@ -33,9 +20,9 @@ export interface BoxStats {
 export function boxStats(values: readonly number[]): BoxStats | null {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
-  const q1 = percentileOfSorted(sorted, 25);
-  const median = percentileOfSorted(sorted, 50);
-  const q3 = percentileOfSorted(sorted, 75);
+  const q1 = percentileLinear(sorted, 25);
+  const median = percentileLinear(sorted, 50);
+  const q3 = percentileLinear(sorted, 75);
   const reach = 1.5 * (q3 - q1);
   const inside = sorted.filter((v) => v >= q1 - reach && v <= q3 + reach);
   return {

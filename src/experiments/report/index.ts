@@ -1,6 +1,6 @@
 // Renderers of the study report: terminal tables, SVG charts, overlay PNGs and the offline HTML page.
 
-export { type BoxStats, boxStats, percentile } from "./box-stats.js";
+export { type BoxStats, boxStats } from "./box-stats.js";
 export { escapeMarkup } from "./escape-markup.js";
 export { formatTick, niceTicks, type Ticks } from "./nice-ticks.js";
 export {
