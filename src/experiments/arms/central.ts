@@ -23,7 +23,7 @@ import type { ExperimentConfig } from "../config/experiment-config.js";
 import { experimentSiteConfig } from "./site-config.js";
 import { epochCurve, type TrainedArm } from "./trained-arm.js";
 
-export const CENTRAL_TASK = "central";
+const CENTRAL_TASK = "central";
 
 /** One epoch of every site's loader, a batch from each site in turn until all are exhausted. */
 export async function* interleaveSites(

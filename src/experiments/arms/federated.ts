@@ -38,10 +38,10 @@ import { experimentSiteVolumes } from "./site-volumes.js";
 import type { TrainedArm } from "./trained-arm.js";
 
 /** The head of a ConDistFL model: background and every organ of the experiment. */
-export const CONDIST_TASK = "all";
+const CONDIST_TASK = "all";
 
 /** What the round log and the weights prove was shared. */
-export function sharingEvidence(
+function sharingEvidence(
   outcome: FederationOutcome,
   initial: WeightSet,
   localPerSite: Record<string, number>,
@@ -72,7 +72,7 @@ export function sharingEvidence(
 }
 
 /** Each site's training loss per round, from the round log. */
-export function roundCurves(records: readonly RoundLogRecord[], sites: readonly string[]): CurveSeries[] {
+function roundCurves(records: readonly RoundLogRecord[], sites: readonly string[]): CurveSeries[] {
   const siteRounds = acceptedSiteRounds(records);
   return sites.map((site) => ({
     name: site,

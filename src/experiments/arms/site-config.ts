@@ -6,7 +6,7 @@ import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import type { ExperimentConfig, ExperimentSite, HuWindow } from "../config/experiment-config.js";
 
 /** The head name of a site: its organs, joined ("liver", or "liver-spleen"). */
-export function siteTask(site: ExperimentSite): string {
+function siteTask(site: ExperimentSite): string {
   return site.organs.join("-");
 }
 

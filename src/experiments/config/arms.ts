@@ -14,7 +14,7 @@ export const ARM_KINDS = [
   "condistfl",
 ] as const;
 
-export type ArmKindName = (typeof ARM_KINDS)[number];
+type ArmKindName = (typeof ARM_KINDS)[number];
 
 export interface ArmSpec {
   kind: ArmKindName;

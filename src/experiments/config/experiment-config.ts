@@ -38,7 +38,7 @@ export interface ExperimentSite {
   window: HuWindow;
 }
 
-export interface ExperimentTraining {
+interface ExperimentTraining {
   /** Local epochs per site (federated arms: rounds x roundEpochs). */
   epochs: number;
   /** Federated arms aggregate after this many local epochs (the study: 10). */
@@ -61,7 +61,7 @@ export interface ExperimentTraining {
   recalibrateBatchNorm: boolean;
 }
 
-export interface ExperimentInference {
+interface ExperimentInference {
   /** Sliding-window ROI in voxels (i, j, k); the study: 160^3. */
   roi: [number, number, number];
   overlap: number;
@@ -123,7 +123,7 @@ export const DEFAULT_TRAINING: ExperimentTraining = {
   recalibrateBatchNorm: false,
 };
 
-export const DEFAULT_INFERENCE: ExperimentInference = {
+const DEFAULT_INFERENCE: ExperimentInference = {
   roi: [160, 160, 160],
   overlap: 0.25,
   swBatchSize: 4,
@@ -140,7 +140,7 @@ const window = {
 } as const;
 const { window: _w, ...preprocessWithoutWindow } = preprocessSchema.properties;
 
-export const experimentConfigSchema = {
+const experimentConfigSchema = {
   type: "object",
   properties: {
     name,

@@ -16,7 +16,7 @@ export interface DemoPlan {
 }
 
 /** The study's per-site HU windows (docs/study.md). */
-export const STUDY_WINDOWS = {
+const STUDY_WINDOWS = {
   liver: [-200, 200],
   spleen: [-57, 164],
   pancreas: [-87, 199],
@@ -147,7 +147,7 @@ const SCALES: Record<DemoScale, Scale> = {
 };
 
 /** The phantom federation every demo run trains on, whatever its training seeds. */
-export const DEMO_PHANTOM_SEED = 1;
+const DEMO_PHANTOM_SEED = 1;
 
 export function demoPlan(
   scale: DemoScale,

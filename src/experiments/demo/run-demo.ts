@@ -11,7 +11,7 @@ import { runSeeds, type SeedStudyResult } from "../seeds/run-seeds.js";
 import { type DemoPlan, type DemoScale, demoPlan } from "./demo-config.js";
 
 /** The caveats printed at the top of the demo's report, with the budget actually used. */
-export function demoNotes(plan: DemoPlan): string[] {
+function demoNotes(plan: DemoPlan): string[] {
   const e = plan.experiment;
   const t = e.training;
   const size = (v: readonly number[]) => v.join("x");

@@ -15,7 +15,7 @@ import { prepareExperimentSite } from "../arms/site-volumes.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import { studySlidingWindow } from "./study-sliding-window.js";
 
-export const CALIBRATION_FILE = "calibration.json";
+const CALIBRATION_FILE = "calibration.json";
 
 /** Head task -> calibrated threshold (and the site's training Dice at it). */
 export type MemberCalibration = Record<string, { threshold: number; dice: number }>;

@@ -4,7 +4,7 @@
 // the patient's right, y to anterior, z to superior).
 import type { Affine } from "../../data/volume.js";
 
-export interface DisplayAxes {
+interface DisplayAxes {
   /** Voxel axis that runs along world x, y, z. */
   axis: [number, number, number];
   /** +1 when the voxel index grows with the world coordinate. */

@@ -21,7 +21,7 @@ export interface MetricCell {
   best: boolean;
 }
 
-export interface MetricRow {
+interface MetricRow {
   arm: ArmReport;
   cells: MetricCell[];
 }
@@ -33,7 +33,7 @@ export function armLabel(report: StudyReport, name: string): string {
   return report.arms.find((a) => a.name === name)?.label ?? name;
 }
 
-export function comparisonFor(
+function comparisonFor(
   report: StudyReport,
   arm: string,
   organ: string,
@@ -44,7 +44,7 @@ export function comparisonFor(
   );
 }
 
-export function significanceMarker(c: Comparison | undefined): "" | "+*" | "-*" {
+function significanceMarker(c: Comparison | undefined): "" | "+*" | "-*" {
   if (c === undefined || !c.significant) return "";
   return c.meanDifference > 0 ? "+*" : c.meanDifference < 0 ? "-*" : "";
 }

@@ -10,7 +10,7 @@ export const DISPLAY_WINDOW: [number, number] = [-160, 240];
 /** Opacity of the label colour over the CT. */
 export const LABEL_ALPHA = 0.45;
 /** Images are enlarged (by a whole factor) to at least this width. */
-export const MIN_WIDTH = 256;
+const MIN_WIDTH = 256;
 
 /** Grey level 0..255 of a CT value through the display window (clipped, linear); NaN is black. */
 export function windowGrey(hu: number): number {

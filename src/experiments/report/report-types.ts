@@ -61,7 +61,7 @@ export interface SharingEvidence {
   bytesOut: number;
 }
 
-export type ArmKind = "individual" | "central" | "federated";
+type ArmKind = "individual" | "central" | "federated";
 
 export interface ArmReport {
   /** Identifier, e.g. "individual", "central", "central-marginal", "segviz-fedavg", "segviz-fedbn". */

@@ -3,7 +3,7 @@
 
 import { escapeMarkup } from "./escape-markup.js";
 
-export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 
 export interface SvgRootOptions {
   /**

@@ -9,9 +9,9 @@ import type { StudyReport } from "../report/report-types.js";
 import { type CaseScore, compareArmsToBaseline } from "../statistics/index.js";
 
 /** Which per-case score: the fused label map's Dice, the organ's own head alone, or a fusion rule's. */
-export type SeedMetric = string;
+type SeedMetric = string;
 
-export interface SeedCell {
+interface SeedCell {
   /** Case-mean Dice of each seed, in seed order (null where no case defines it). */
   perSeed: (number | null)[];
   mean: number | null;

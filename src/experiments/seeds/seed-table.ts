@@ -14,7 +14,7 @@ const DESCRIPTIONS: Record<string, string> = {
   diceHead: "Dice of each organ's own head alone (no fusion)",
 };
 
-export function describeMetric(metric: string): string {
+function describeMetric(metric: string): string {
   return (
     DESCRIPTIONS[metric] ?? `Dice of the label map fused by the '${metric.replace(/^fusion:/, "")}' rule`
   );
