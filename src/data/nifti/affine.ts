@@ -29,14 +29,13 @@ function qformAffine(header: NiftiHeader, file = "<header>"): Affine {
   const threshold = -3 * (header.version === 1 ? FLOAT32_EPS : FLOAT64_EPS);
   const w2 = 1 - (b * b + c * c + d * d);
   if (w2 < threshold) throw new DataError(file, `qform quaternion (${b}, ${c}, ${d}) is longer than 1`);
-  const a = w2 < 0 ? 0 : Math.sqrt(w2);
-  const r = quaternionToMatrix(a, b, c, d);
-  const zooms = [header.pixdim[1], header.pixdim[2], header.pixdim[3] * header.pixdim[0]];
-  const offset = [header.qoffsetX, header.qoffsetY, header.qoffsetZ];
-  return [
-    ...[0, 1, 2].map((i) => [r[i][0] * zooms[0], r[i][1] * zooms[1], r[i][2] * zooms[2], offset[i]]),
-    [0, 0, 0, 1],
-  ];
+  // pixdim[0] is qfac; qformParametersAffine applies it to the third zoom, as the standard says.
+  return qformParametersAffine({
+    quaternion: [b, c, d],
+    qfac: header.pixdim[0] as 1 | -1,
+    zooms: [header.pixdim[1], header.pixdim[2], header.pixdim[3]],
+    offset: [header.qoffsetX, header.qoffsetY, header.qoffsetZ],
+  });
 }
 
 function quaternionToMatrix(w: number, x: number, y: number, z: number): Mat3 {

@@ -49,6 +49,39 @@ interface SurfaceDistanceMetrics {
   assdMm: number;
 }
 
+/**
+ * The organ's masks cropped to their joint bounding box (null when both are empty), after the
+ * argument checks every surface metric shares.
+ */
+function croppedMasks(
+  pred: LabelVoxels,
+  truth: LabelVoxels,
+  shape: Shape3,
+  spacing: Spacing3,
+  organId: number,
+): ReturnType<typeof cropOrganMasks> {
+  checkShape(shape);
+  checkSpacing(spacing);
+  checkOrganId(organId);
+  checkVoxelCount(pred, shape, "pred");
+  checkVoxelCount(truth, shape, "truth");
+  return cropOrganMasks(pred, truth, shape, organId);
+}
+
+/** Both directed distance sets between the cropped masks; null when either mask is empty. */
+function distancesInBox(
+  box: ReturnType<typeof cropOrganMasks>,
+  spacing: Spacing3,
+): DirectedSurfaceDistances | null {
+  if (box === null || box.predVoxels === 0 || box.truthVoxels === 0) return null;
+  const predSurface = maskSurface(box.pred, box.shape);
+  const truthSurface = maskSurface(box.truth, box.shape);
+  return {
+    predToTruth: sqrtInPlace(squaredDistancesAt(truthSurface, predSurface, box.shape, spacing)),
+    truthToPred: sqrtInPlace(squaredDistancesAt(predSurface, truthSurface, box.shape, spacing)),
+  };
+}
+
 /** Both directed surface distance sets of organ `organId`; null when either mask is empty. */
 export function directedSurfaceDistances(
   pred: LabelVoxels,
@@ -57,19 +90,7 @@ export function directedSurfaceDistances(
   spacing: Spacing3,
   organId = 1,
 ): DirectedSurfaceDistances | null {
-  checkShape(shape);
-  checkSpacing(spacing);
-  checkOrganId(organId);
-  checkVoxelCount(pred, shape, "pred");
-  checkVoxelCount(truth, shape, "truth");
-  const box = cropOrganMasks(pred, truth, shape, organId);
-  if (box === null || box.predVoxels === 0 || box.truthVoxels === 0) return null;
-  const predSurface = maskSurface(box.pred, box.shape);
-  const truthSurface = maskSurface(box.truth, box.shape);
-  return {
-    predToTruth: sqrtInPlace(squaredDistancesAt(truthSurface, predSurface, box.shape, spacing)),
-    truthToPred: sqrtInPlace(squaredDistancesAt(predSurface, truthSurface, box.shape, spacing)),
-  };
+  return distancesInBox(croppedMasks(pred, truth, shape, spacing, organId), spacing);
 }
 
 /** HD95 and ASSD of organ `organId` (default 1, for binary masks), in mm; empty masks by `emptyRule`. */
@@ -81,12 +102,12 @@ export function surfaceDistanceMetrics(
   organId = 1,
   emptyRule: SurfaceEmptyRule = "segviz",
 ): SurfaceDistanceMetrics {
-  const d = directedSurfaceDistances(pred, truth, shape, spacing, organId);
+  const box = croppedMasks(pred, truth, shape, spacing, organId);
+  const d = distancesInBox(box, spacing);
   if (d === null) {
-    const value =
-      emptyRule === "monai" && contains(pred, organId) !== contains(truth, organId)
-        ? Number.POSITIVE_INFINITY
-        : Number.NaN;
+    // The crop already counted both masks: exactly one empty is MONAI's Infinity.
+    const oneEmpty = box !== null && (box.predVoxels === 0) !== (box.truthVoxels === 0);
+    const value = emptyRule === "monai" && oneEmpty ? Number.POSITIVE_INFINITY : Number.NaN;
     return { hd95Mm: value, assdMm: value };
   }
   const hd95Mm = Math.max(percentileLinear(d.predToTruth, 95), percentileLinear(d.truthToPred, 95));
@@ -105,11 +126,6 @@ export function hausdorff95(
   organId = 1,
 ): number {
   return surfaceDistanceMetrics(pred, truth, shape, spacing, organId).hd95Mm;
-}
-
-function contains(labels: LabelVoxels, organId: number): boolean {
-  for (let v = 0; v < labels.length; v++) if (labels[v] === organId) return true;
-  return false;
 }
 
 function sqrtInPlace(values: Float64Array): Float64Array {
