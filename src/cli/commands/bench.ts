@@ -1,5 +1,4 @@
 // `segviz bench <name>`: benchmarks that compare us with the reference in the same run.
-import { benchSlidingWindow } from "../../../bench/sliding-window.js";
 import {
   benchOurs,
   benchPytorch,
@@ -118,6 +117,8 @@ async function slidingWindowBench(values: OptionValues): Promise<number> {
   const roi = (values.roi as string).split(",").map(Number) as [number, number, number];
   if (roi.length !== 3 || roi.some((n) => !Number.isInteger(n) || n < 1))
     throw new Error(`--roi: expected three positive integers like 96,96,96, got '${values.roi}'`);
+  // Loaded on demand: it reads the CT under test/fixtures, which no other command needs.
+  const { benchSlidingWindow } = await import("../../../bench/sliding-window.js");
   const r = await benchSlidingWindow({
     threads,
     roi,
