@@ -101,10 +101,20 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   });
 }
 
+// ATen keeps the thread count in one process-wide value but applies it to each thread lazily, on
+// that thread's first parallel op. A thread that set 2 and had not run an op yet would take
+// whatever another thread set since (a patch worker's 1), and train on one thread or two depending
+// on what ran first. So the count is applied to the calling thread at once, under a lock that
+// keeps another thread's call from landing in between.
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) throw Napi::RangeError::New(info.Env(), "setNumThreads: need at least 1 thread");
+  static std::mutex lock;
+  std::lock_guard<std::mutex> guard(lock);
   at::set_num_threads(n);
+  // Runs this thread's lazy initialisation now, from the value just stored; later calls on other
+  // threads no longer reach this one.
+  at::get_num_threads();
   return info.Env().Undefined();
 }
 

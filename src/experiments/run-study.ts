@@ -6,16 +6,20 @@ import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, platform } from "node:os";
 import { join, relative } from "node:path";
+import { fingerprintCases } from "../data/datasets/fingerprint.js";
 import { listCases } from "../data/datasets/list-cases.js";
 import { buildInfo } from "../engine/index.js";
 import { summarise } from "../training/metrics/index.js";
+import { programVersion } from "../util/program-version.js";
 import { logEvent } from "../util/progress.js";
 import { trainCentralArm } from "./arms/central.js";
 import { trainFederatedArm } from "./arms/federated.js";
 import { trainIndividualArm } from "./arms/individual.js";
+import { pruneFinishedArm } from "./arms/prune-finished-arm.js";
 import { loadTrainedArm, saveTrainedArm, type TrainedArm } from "./arms/trained-arm.js";
 import type { ArmSpec } from "./config/arms.js";
 import type { ExperimentConfig } from "./config/experiment-config.js";
+import { experimentRecord } from "./config/experiment-record.js";
 import { calibrateMember } from "./evaluation/calibrate-members.js";
 import {
   type ArmEvaluation,
@@ -31,6 +35,8 @@ import { type CaseScore, compareArmsToBaseline } from "./statistics/index.js";
 export interface StudyOptions {
   /** Reuse arms whose training finished in an earlier run (arms/<name>/arm.json). */
   resume?: boolean;
+  /** Keep every finished arm's optimiser state and older federation rounds (default: models only). */
+  keepAll?: boolean;
   title?: string;
   command?: string;
   notes?: string[];
@@ -75,7 +81,7 @@ function diceScores(perCase: readonly CaseResult[], metric: "dice" | "diceHead")
 }
 
 /** Trains every arm in turn, or reuses one a previous run finished (with `resume`). */
-async function trainArms(exp: ExperimentConfig, resume: boolean): Promise<TrainedArm[]> {
+async function trainArms(exp: ExperimentConfig, resume: boolean, keepAll: boolean): Promise<TrainedArm[]> {
   const trained: TrainedArm[] = [];
   for (const arm of exp.arms) {
     const dir = join(exp.outDir, "arms", arm.name);
@@ -92,6 +98,7 @@ async function trainArms(exp: ExperimentConfig, resume: boolean): Promise<Traine
     const result = await trainArm(exp, arm, dir);
     await saveTrainedArm(dir, result);
     logEvent({ event: "arm.trained", arm: arm.name, seconds: Math.round(result.trainSeconds) });
+    if (!keepAll) logEvent({ event: "arm.pruned", arm: arm.name, bytes: await pruneFinishedArm(dir) });
     trained.push(result);
   }
   return trained;
@@ -207,15 +214,20 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
   const t0 = performance.now();
   const out = exp.outDir;
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, "experiment.json"), `${JSON.stringify(exp, null, 2)}\n`);
+  await writeFile(join(out, "experiment.json"), `${JSON.stringify(experimentRecord(exp), null, 2)}\n`);
   const listed = await listCases(exp.test.data, { requireLabels: true, onBadCase: "stop" });
   const cases = exp.test.maxCases === null ? listed.cases : listed.cases.slice(0, exp.test.maxCases);
-  const siteCases = await Promise.all(
-    exp.sites.map(
-      async (s) => (await listCases(s.data, { requireLabels: true, onBadCase: "skip" })).cases.length,
-    ),
+  const siteLists = await Promise.all(
+    exp.sites.map((s) => listCases(s.data, { requireLabels: true, onBadCase: "skip" })),
   );
-  const trained = await trainArms(exp, opts.resume === true);
+  const siteCases = siteLists.map((l) => l.cases.length);
+  const inputs = {
+    sites: Object.fromEntries(
+      await Promise.all(exp.sites.map(async (s, i) => [s.name, await fingerprintCases(siteLists[i]!)])),
+    ),
+    test: await fingerprintCases({ cases, bad: listed.bad }),
+  };
+  const trained = await trainArms(exp, opts.resume === true, opts.keepAll === true);
 
   const tEval = performance.now();
   const models = await armModels(exp, trained);
@@ -234,6 +246,7 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
     createdAt: new Date().toISOString(),
     command: opts.command ?? process.argv.slice(1).join(" "),
     machine: machine(exp),
+    provenance: { program: programVersion(), device: exp.device, seed: exp.seed, inputs },
     organs: exp.organs,
     sites: exp.sites.map((s, i) => ({
       name: s.name,
@@ -242,7 +255,7 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
       window: s.window,
     })),
     testSet: { name: exp.test.name, cases: cases.map((c) => c.id) },
-    settings: JSON.parse(JSON.stringify(exp)) as Record<string, unknown>,
+    settings: experimentRecord(exp),
     arms,
     baseline: exp.baseline,
     alpha: exp.evaluation.alpha,

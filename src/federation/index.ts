@@ -25,7 +25,7 @@ export { runSite, SiteRefusedError, type SiteResult } from "./site/site-client.j
 export type { SiteTrainer, TrainingResult, TrainingRound } from "./site/site-trainer.js";
 export { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "./strategies/config.js";
 export { loadClientConfig, loadCoordinatorConfig, loadFederationConfig } from "./unet-site/config-files.js";
-export { splitOptimizerState } from "./unet-site/optimizer-state.js";
+export { dropOptimizerStateFromStore, splitOptimizerState } from "./unet-site/optimizer-state.js";
 export { UNetSiteTrainer } from "./unet-site/unet-site-trainer.js";
 export { UNET_TRAINER_MODULE } from "./unet-site/unet-trainer-module.js";
 export type { WeightSet } from "./weights/weight-set.js";

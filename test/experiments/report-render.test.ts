@@ -34,6 +34,23 @@ function sampleReport(): StudyReport {
       node: "v20.0.0",
       libtorch: "1.13.1",
     },
+    provenance: {
+      program: {
+        name: "segviz",
+        version: "0.1.0",
+        commit: "0123456789abcdef0123456789abcdef01234567",
+        modified: true,
+      },
+      device: "cpu",
+      seed: 7,
+      inputs: {
+        sites: {
+          "site-liver": { sha256: "a".repeat(64), cases: 8, skipped: 1, files: [] },
+          "site-spleen": { sha256: "b".repeat(64), cases: 6, skipped: 0, files: [] },
+        },
+        test: { sha256: "c".repeat(64), cases: 3, skipped: 0, files: [] },
+      },
+    },
     organs: ["liver", "spleen"],
     sites: [
       { name: "site-liver", organs: ["liver"], trainingCases: 8, window: [-160, 240] },
@@ -396,4 +413,12 @@ describe("HTML report", () => {
     const png = PNG.sync.read(Buffer.from(first[1], "base64"));
     assert.deepEqual([png.width, png.height], [260, 208]);
   });
+});
+
+test("the report names the program, its commit, the device and seed, and every input's fingerprint", () => {
+  const html = renderReportHtml(sampleReport());
+  assert.match(html, /segviz 0\.1\.0, commit 0123456789abcdef0123456789abcdef01234567 with local changes/);
+  assert.match(html, /device cpu, seed 7/);
+  for (const h of ["a", "b", "c"]) assert.ok(html.includes(h.repeat(64)), `fingerprint ${h}`);
+  assert.match(html, /<td>site-liver<\/td><td class="num">8<\/td><td class="num">1<\/td>/);
 });

@@ -39,6 +39,10 @@ to DIR/seeds.txt: one seed's table is one draw, and at this budget the seed deci
       seeds: { type: "string", value: "N|LIST", help: "run once per seed: a count (1..N) or a list" },
       "phantom-seed": { type: "string", value: "N", defaultText: "1", help: "seed of the phantom data" },
       resume: { type: "boolean", help: "reuse the arms a previous run of the same DIR finished" },
+      "keep-all": {
+        type: "boolean",
+        help: "keep finished arms' optimiser state and older rounds (default: models only)",
+      },
     },
     examples: ["segviz demo", "segviz demo --quick --seeds 3", "segviz demo --out my-demo --resume"],
   },
@@ -58,6 +62,7 @@ async function runDemoCommand(values: OptionValues): Promise<number> {
     threads: intOption(str("threads"), "threads", Math.min(2, availableParallelism()), 1),
     phantomSeed: intOption(str("phantom-seed"), "phantom-seed", 1, 0),
     resume: values.resume === true,
+    keepAll: values["keep-all"] === true,
     command: `segviz demo ${argv.join(" ")}`.trim(),
   };
   if (values.seeds !== undefined) {

@@ -8,7 +8,7 @@ import { DataError } from "../errors.js";
 const memo = new Map<string, string>();
 
 /** sha256 of the file's bytes, hex. */
-async function fileContentHash(path: string): Promise<string> {
+export async function fileContentHash(path: string): Promise<string> {
   let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(path);

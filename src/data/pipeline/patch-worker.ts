@@ -4,6 +4,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { setNumThreads } from "../../engine/index.js";
+import { injectedJitter } from "../../util/injected-delay.js";
 import { readCacheEntry } from "../cache/preprocess-cache.js";
 import { fromVolume } from "../transforms/spatial-tensor.js";
 import { applyTransform, disposeSamples, type Sample } from "../transforms/transform.js";
@@ -70,6 +71,7 @@ async function runJob(job: JobMessage): Promise<void> {
       label.set(p.label.data.toArray() as Uint8Array, n * per);
     });
     disposeSamples(patches);
+    await injectedJitter();
     send({ type: "result", id: job.id, image, label, patchShape, count: patches.length }, [
       image.buffer,
       label.buffer,

@@ -31,6 +31,8 @@ export interface ArmSpec {
   roundEpochs?: number;
   /** Federated arms: whether a site's Adam state survives across rounds (default training.optimizerState). */
   optimizerState?: "keep" | "reset";
+  /** The arm as an experiment file writes it, every knob of its kind resolved (experiment-record.ts). */
+  options: ArmOptions;
 }
 
 /** The study's comparison plus the fair central baseline it did not run. */
@@ -53,7 +55,8 @@ const LABELS: Record<ArmKindName, string> = {
   condistfl: "ConDistFL",
 };
 
-interface ArmObject {
+/** An arm written as an object in the experiment file. */
+export interface ArmOptions {
   kind: ArmKindName;
   name?: string;
   label?: string;
@@ -70,79 +73,102 @@ interface ArmObject {
 /** Options of every federated arm. */
 const federated = ["roundEpochs", "optimizerState", "weighting", "localStatistics"] as const;
 
+/** The options each kind accepts besides kind, name and label. */
+const KIND_OPTIONS: Record<ArmKindName, readonly (keyof ArmOptions)[]> = {
+  individual: [],
+  central: [],
+  "central-marginal": ["lambdaExclusion"],
+  "segviz-fedavg": federated,
+  "segviz-fedbn": federated,
+  "segviz-fedprox": ["proximalMu", ...federated],
+  "segviz-fedadam": ["serverLearningRate", "tau", ...federated],
+  condistfl: federated,
+};
+
+/**
+ * The arm's options with every default of its kind filled in, so the resolved arm can be written
+ * back to an experiment file and read again to the same arm. roundEpochs and optimizerState stay
+ * unset where the arm follows the experiment's training settings.
+ */
+function withDefaults(o: ArmOptions, field: string): ArmOptions {
+  const kind = o.kind;
+  const allowed = KIND_OPTIONS[kind];
+  for (const k of ["proximalMu", "serverLearningRate", "tau", "lambdaExclusion", ...federated] as const) {
+    if (o[k] !== undefined && !allowed.includes(k))
+      throw new Error(`${field}/${k}: not an option of a '${kind}' arm`);
+  }
+  const out: ArmOptions = { kind, name: o.name ?? kind, label: o.label ?? LABELS[kind] };
+  if (kind === "central-marginal") out.lambdaExclusion = o.lambdaExclusion ?? 1;
+  if (kind === "segviz-fedprox") out.proximalMu = o.proximalMu ?? 0.01;
+  if (kind === "segviz-fedadam") {
+    out.serverLearningRate = o.serverLearningRate ?? 0.01;
+    out.tau = o.tau ?? 1e-3;
+  }
+  if (allowed.includes("weighting")) {
+    if (o.roundEpochs !== undefined) out.roundEpochs = o.roundEpochs;
+    // ConDistFL's reference implementation carries each site's optimiser state across rounds.
+    const optimizerState = o.optimizerState ?? (kind === "condistfl" ? "keep" : undefined);
+    if (optimizerState !== undefined) out.optimizerState = optimizerState;
+    // The study averaged unweighted; "cases" weights each site by its training cases.
+    out.weighting = o.weighting ?? "uniform";
+    out.localStatistics = o.localStatistics ?? false;
+  }
+  return out;
+}
+
 /** An arm as written in the experiment file (a kind, or an object; already schema-checked). */
 export function resolveArm(value: string | Record<string, unknown>, field: string): ArmSpec {
-  const o: ArmObject =
-    typeof value === "string" ? { kind: value as ArmKindName } : (value as unknown as ArmObject);
-  const kind = o.kind;
-  const base = { kind, name: o.name ?? kind, label: o.label ?? LABELS[kind] };
+  const o = withDefaults(
+    typeof value === "string" ? { kind: value as ArmKindName } : (value as unknown as ArmOptions),
+    field,
+  );
+  const base = { kind: o.kind, name: o.name!, label: o.label!, options: o };
   const fed = {
     family: "federated" as const,
     ...(o.roundEpochs !== undefined && { roundEpochs: o.roundEpochs }),
     ...(o.optimizerState !== undefined && { optimizerState: o.optimizerState }),
   };
-  // The study averaged unweighted; "cases" weights each site by its training cases.
   const weighting = o.weighting ?? "uniform";
   // BatchNorm running statistics measure a site's own (windowed) data; with localStatistics they
   // stay at the site while the BatchNorm weights are still averaged (SiloBN, Andreux et al. 2020).
   const share = o.localStatistics
     ? { share: { exclude: [...DEFAULT_STATISTICS_PATTERNS, "*.num_batches_tracked"] } }
     : {};
-  const only = (allowed: (keyof ArmObject)[]) => {
-    for (const k of ["proximalMu", "serverLearningRate", "tau", "lambdaExclusion", ...federated] as const) {
-      if (o[k] !== undefined && !allowed.includes(k))
-        throw new Error(`${field}/${k}: not an option of a '${kind}' arm`);
-    }
-  };
-  switch (kind) {
+  switch (o.kind) {
     case "individual":
-      only([]);
       return { ...base, family: "individual" };
     case "central":
-      only([]);
       return { ...base, family: "central", centralLoss: "naive" };
     case "central-marginal":
-      only(["lambdaExclusion"]);
       return {
         ...base,
         family: "central",
         centralLoss: "marginal-exclusion",
-        lambdaExclusion: o.lambdaExclusion ?? 1,
+        lambdaExclusion: o.lambdaExclusion!,
       };
     case "segviz-fedavg":
-      only([...federated]);
       // Head-local FedAvg: every body tensor (BatchNorm included) is averaged, heads never leave.
       return { ...base, ...fed, strategy: { name: "segviz", weighting, ...share } };
     case "segviz-fedbn":
-      only([...federated]);
       return { ...base, ...fed, strategy: { name: "fedbn", headLocal: true, weighting, ...share } };
     case "segviz-fedprox":
-      only(["proximalMu", ...federated]);
       return {
         ...base,
         ...fed,
-        strategy: { name: "fedprox", headLocal: true, proximalMu: o.proximalMu ?? 0.01, weighting, ...share },
+        strategy: { name: "fedprox", headLocal: true, proximalMu: o.proximalMu!, weighting, ...share },
       };
     case "condistfl":
-      only([...federated]);
       // One model over every organ, all of it averaged (no local head); the loss does the rest.
-      // Its reference implementation carries each site's optimiser state across rounds.
-      return {
-        ...base,
-        ...fed,
-        optimizerState: o.optimizerState ?? "keep",
-        strategy: { name: "fedavg", weighting, ...share },
-      };
+      return { ...base, ...fed, strategy: { name: "fedavg", weighting, ...share } };
     case "segviz-fedadam":
-      only(["serverLearningRate", "tau", ...federated]);
       return {
         ...base,
         ...fed,
         strategy: {
           name: "fedadam",
           headLocal: true,
-          serverLearningRate: o.serverLearningRate ?? 0.01,
-          tau: o.tau ?? 1e-3,
+          serverLearningRate: o.serverLearningRate!,
+          tau: o.tau!,
           weighting,
           ...share,
         },

@@ -67,7 +67,7 @@ export function renderReportHtml(report: StudyReport): string {
     slices(report),
     section("Arms", armsTable(report)),
     section("Sites", sitesTable(report)),
-    section("Settings", settings(report)),
+    section("Settings", `${settings(report)}\n${inputs(report)}`),
     section("Per-case Dice", perCase(report)),
   ];
   return [
@@ -111,11 +111,33 @@ function header(report: StudyReport): string {
     `<p class="meta">Created ${esc(report.createdAt)}</p>`,
     `<p class="meta">Command: <code>${esc(report.command)}</code></p>`,
     `<p class="meta">Machine: ${esc(machine)}</p>`,
+    `<p class="meta">Program: ${esc(programText(report))}; device ${esc(report.provenance.device)}, seed ${report.provenance.seed}</p>`,
     `<p class="meta">External test set: ${esc(report.testSet.name)}, ${report.testSet.cases.length} cases. ` +
       `Time: ${formatSeconds(s.total)} s in all (data ${formatSeconds(s.data)} s, ` +
       `evaluation ${formatSeconds(s.evaluation)} s).</p>`,
     "</header>",
   ].join("\n");
+}
+
+function programText(report: StudyReport): string {
+  const p = report.provenance.program;
+  const commit =
+    p.commit === null ? "commit unknown" : `commit ${p.commit}${p.modified ? " with local changes" : ""}`;
+  return `${p.name} ${p.version}, ${commit}`;
+}
+
+/** The inputs' content fingerprints: a rerun used the same data exactly when these are equal. */
+function inputs(report: StudyReport): string {
+  const { sites, test } = report.provenance.inputs;
+  const rows = [
+    ...Object.entries(sites).map(([name, f]) => [esc(name), f] as const),
+    [`${esc(report.testSet.name)} (external test)`, test] as const,
+  ].map(([name, f]) => [name, String(f.cases), String(f.skipped), `<code>${esc(f.sha256)}</code>`]);
+  return (
+    "<details><summary>Input fingerprints (sha256 of every file's bytes, per data set)</summary>\n" +
+    table(["data set", "cases", "skipped", "fingerprint"], rows, (j) => j === 1 || j === 2) +
+    "\n</details>"
+  );
 }
 
 function notes(report: StudyReport): string {

@@ -1,3 +1,5 @@
+import type { DatasetFingerprint } from "../../data/datasets/fingerprint.js";
+import type { ProgramVersion } from "../../util/program-version.js";
 // The study's report as plain data: report.json is exactly this object, and report.html and the
 // terminal table are rendered from it (nothing in them is computed elsewhere).
 
@@ -136,6 +138,13 @@ export interface StudyReport {
     threads: number;
     node: string;
     libtorch: string;
+  };
+  /** What a rerun needs to be compared with this one: the program, the device, the seed, the inputs' contents. */
+  provenance: {
+    program: ProgramVersion;
+    device: string;
+    seed: number;
+    inputs: { sites: Record<string, DatasetFingerprint>; test: DatasetFingerprint };
   };
   /** Organ vocabulary: index i + 1 in label maps is organs[i]. */
   organs: string[];

@@ -49,6 +49,21 @@ export class LocalStateStore {
     }
   }
 
+  /**
+   * For a finished federation: keeps only the newest round's state, with only the tensors `keep`
+   * accepts (what rebuilding the site's final model needs, not what resuming training needs).
+   */
+  async compact(keep: (name: string) => boolean): Promise<void> {
+    const latest = await this.loadUpTo(Number.POSITIVE_INFINITY);
+    if (latest === undefined) return;
+    for (const old of this.rounds().slice(0, -1)) {
+      if (this.dir === undefined) this.memory.delete(old);
+      else rmSync(join(this.dir, `local-round-${old}.safetensors`), { force: true });
+    }
+    const kept: WeightSet = new Map([...latest.weights].filter(([name]) => keep(name)));
+    if (kept.size < latest.weights.size) await this.save(latest.round, kept);
+  }
+
   /** The state saved after the newest round <= maxRound, or undefined. */
   async loadUpTo(maxRound: number): Promise<{ round: number; weights: WeightSet } | undefined> {
     const round = this.rounds()

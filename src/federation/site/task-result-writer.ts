@@ -1,6 +1,7 @@
 // One task's answer on the site's stream: the TaskResult, then the weights it carries in chunks.
 
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { injectedJitter } from "../../util/injected-delay.js";
 import { type Task, TaskResultSchema } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { preparePayload } from "../protocol/payload.js";
 import { type JoinClientStream, siteMessage, wireSize } from "../protocol/service.js";
@@ -21,6 +22,7 @@ export class TaskResultWriter {
 
   async send(result: MessageInitShape<typeof TaskResultSchema>, weights?: WeightSet): Promise<void> {
     const task = this.task;
+    await injectedJitter();
     const out =
       weights === undefined
         ? undefined

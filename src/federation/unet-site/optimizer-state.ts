@@ -6,6 +6,7 @@
 
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
+import { LocalStateStore } from "../site/local-state.js";
 import type { WeightSet } from "../weights/weight-set.js";
 
 const OPTIMIZER_STATE_PREFIX = "optimizer/";
@@ -58,4 +59,12 @@ export function loadOptimizerStateFromWeights(opt: Optimizer, weights: WeightSet
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
+}
+
+/**
+ * A finished federation's site state without the optimiser's moments: only resuming training needs
+ * them, and they are twice the model per site. The newest round's local model tensors stay.
+ */
+export async function dropOptimizerStateFromStore(stateDir: string): Promise<void> {
+  await new LocalStateStore(stateDir).compact((name) => !isOptimizerStateName(name));
 }

@@ -147,6 +147,7 @@ export const augmentSchema = {
     numSamples: { type: "integer", minimum: 1 },
     pos: { type: "number", minimum: 0 },
     neg: { type: "number", minimum: 0 },
+    imageThreshold: { oneOf: [{ type: "null" }, { type: "number" }] },
     flipProb: { type: "number", minimum: 0, maximum: 1 },
     rot90Prob: { type: "number", minimum: 0, maximum: 1 },
     affine: {

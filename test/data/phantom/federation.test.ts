@@ -22,13 +22,10 @@ const OPTIONS = { seed: 2024, casesPerSite: 2, testCases: 2, size: "tiny" as con
 
 let root = "";
 let result: FederationResult;
-let elapsedMs = 0;
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "segviz-phantom-"));
-  const t0 = performance.now();
   result = await writePhantomFederation(root, OPTIONS);
-  elapsedMs = performance.now() - t0;
 });
 
 after(() => {
@@ -71,12 +68,6 @@ print(json.dumps(out))
 import { findPythonWith } from "../../../bench/reference-python.js";
 
 describe("phantom federation on disk", () => {
-  test("a tiny federation is written quickly", () => {
-    // Design target: < 2 s on an idle 2-core machine; the bound leaves room for a busy one.
-    console.log(`tiny federation (4 x 2 + 2 cases): ${elapsedMs.toFixed(0)} ms`);
-    assert.ok(elapsedMs < 20_000);
-  });
-
   test("each training site is an MSD folder whose dataset.json lists its cases", () => {
     for (const site of FEDERATION_SITES) {
       const dir = join(root, site.name);

@@ -67,14 +67,11 @@ describe("segviz simulate / server / client", { timeout: 120_000 }, () => {
       ],
       threadsPerSite: 2,
     });
-    const started = Date.now();
     const r = await segviz(["simulate", "--config", config, "--quiet"]);
-    const seconds = (Date.now() - started) / 1000;
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /2 of 2 rounds completed/);
     assert.match(r.stdout, /site liver: exit 0, 2 rounds trained/);
     assert.match(r.stdout, /site spleen: exit 0, 2 rounds trained/);
-    assert.ok(seconds < 60, `simulate took ${seconds} s`);
 
     const log = readFileSync(roundLogFile, "utf8")
       .trim()
