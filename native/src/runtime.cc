@@ -159,6 +159,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   o.Set("parallel", Napi::String::New(env, at::get_parallel_info()));
   o.Set("mkldnn", Napi::Boolean::New(env, at::hasMKLDNN()));
   o.Set("cuda", Napi::Boolean::New(env, at::hasCUDA()));
+  o.Set("deterministicAlgorithms", Napi::Boolean::New(env, at::globalContext().deterministicAlgorithms()));
   return o;
 }
 
@@ -178,6 +179,12 @@ void DrainDeferredReleases(napi_env env) {
 
 void InitRuntime(Napi::Env env, Napi::Object exports) {
   StateOf(env);
+  // Same inputs, same outputs: ATen picks its deterministic kernels where it has them (on a CPU,
+  // index_put_ with accumulation; on CUDA, cuDNN's deterministic convolutions), and only warns,
+  // once, for the few ops that have none (docs/architecture.md, "Determinism").
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+  at::globalContext().setDeterministicCuDNN(true);
+  at::globalContext().setBenchmarkCuDNN(false);
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));

@@ -40,7 +40,14 @@ interface NativeAddon {
   liveHandles(): number;
   cpuCacheBytes(): number;
   emptyCpuCache(): void;
-  buildInfo(): { torchVersion: string; config: string; parallel: string; mkldnn: boolean; cuda: boolean };
+  buildInfo(): {
+    torchVersion: string;
+    config: string;
+    parallel: string;
+    mkldnn: boolean;
+    cuda: boolean;
+    deterministicAlgorithms: boolean;
+  };
 }
 
 function locateAddon(): string {

@@ -1,4 +1,4 @@
-// A thread's libtorch thread count is the one it set, whatever other threads set afterwards: the
+// Threads and determinism. A thread's libtorch thread count is the one it set, whatever other threads set afterwards: the
 // training loop sets 2 and a patch worker then sets 1 for itself. ATen applies its process-wide
 // count to a thread lazily, on the thread's first parallel op; before the addon applied it at once,
 // a loop that had not run an op yet when its workers started trained on one thread, and its
@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
-import { getNumThreads, setNumThreads } from "../../src/engine/index.js";
+import { buildInfo, getNumThreads, setNumThreads } from "../../src/engine/index.js";
 
 const engineUrl = new URL("../../src/engine/index.js", import.meta.url).href;
 
@@ -30,4 +30,8 @@ test("a worker thread setting 1 thread leaves the main thread at the 2 it set, b
   assert.equal(await workerSetting(2), 2);
   assert.equal(getNumThreads(), 1);
   setNumThreads(2);
+});
+
+test("libtorch runs with its deterministic algorithms on (warnings only where an op has none)", () => {
+  assert.equal(buildInfo().deterministicAlgorithms, true);
 });
