@@ -35,6 +35,11 @@ export interface CoordinatorConfig {
   status?: { host?: string; port: number };
   maxUpdateNorm?: number;
   chunkBytes?: number;
+  /**
+   * Without TLS the sites' tokens cross the network in plaintext. On loopback that is only warned
+   * about; on any other address the coordinator refuses to start unless this is true.
+   */
+  allowInsecure?: boolean;
 }
 
 export const COORDINATOR_DEFAULTS = {

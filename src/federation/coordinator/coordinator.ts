@@ -121,13 +121,23 @@ class Coordinator {
   /** Opens the ports and starts the rounds. */
   async start(): Promise<CoordinatorHandle> {
     const { host, port: requestedPort, tls, status: statusConfig } = this.settings;
+    this.checkTransportSecurity();
     const port = await this.servers.listen(`${host}:${requestedPort}`, serverCredentials(tls));
-    const statusPort =
-      statusConfig === undefined
-        ? undefined
-        : await this.servers.listenForStatus(statusConfig.host ?? "127.0.0.1", statusConfig.port, () =>
-            this.snapshot(),
-          );
+    let statusPort: number | undefined;
+    if (statusConfig !== undefined) {
+      const statusHost = statusConfig.host ?? "127.0.0.1";
+      try {
+        statusPort = await this.servers.listenForStatus(statusHost, statusConfig.port, () => this.snapshot());
+      } catch (e) {
+        // A coordinator that cannot serve what it was configured to serve does not start: the
+        // gRPC port is released, so the process ends instead of welcoming sites it never trains.
+        await this.servers.close();
+        throw new Error(
+          `coordinator: cannot listen for status on ${statusHost}:${statusConfig.port}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+    }
     this.log.log("info", "listening", {
       host,
       port,
@@ -138,6 +148,23 @@ class Coordinator {
     const done = this.run();
     done.catch(() => {}); // the caller observes it through the handle
     return { port, statusPort, done, status: () => this.snapshot(), stop: () => this.stop() };
+  }
+
+  /** Tokens in plaintext: warned about on loopback, refused elsewhere unless allowInsecure. */
+  private checkTransportSecurity(): void {
+    const { host, tls, allowInsecure } = this.settings;
+    if (tls !== undefined) return;
+    const loopback = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/.test(host);
+    if (!loopback && allowInsecure !== true)
+      throw new Error(
+        `coordinator: TLS is off and ${host} is not a loopback address: the sites' tokens would cross the network in plaintext; configure tls, or set allowInsecure: true to accept that`,
+      );
+    this.log.log("warn", "plaintext-tokens", {
+      host,
+      reason: loopback
+        ? "TLS is off: tokens cross loopback in plaintext (fine on one machine; configure tls for a network)"
+        : "TLS is off and allowInsecure is set: tokens cross the network in plaintext",
+    });
   }
 
   private snapshot(): CoordinatorStatus {

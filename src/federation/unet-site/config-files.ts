@@ -97,6 +97,7 @@ const coordinatorProperties = {
   },
   maxUpdateNorm: { type: "number", exclusiveMinimum: 0 },
   chunkBytes: { type: "integer", minimum: 1024 },
+  allowInsecure: { type: "boolean" },
 } as const;
 
 const coordinatorConfigSchema = {

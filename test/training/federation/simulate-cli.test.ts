@@ -175,4 +175,35 @@ describe("segviz simulate / server / client", { timeout: 120_000 }, () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /client\.json: invalid config:\n\s+\/coordinator: must match pattern/);
   });
+  test("a coordinator whose status port is taken exits non-zero, naming the port, and frees its gRPC port", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", () => resolve()));
+    const statusPort = (taken.address() as { port: number }).port;
+    const grpcPort = await freePort();
+    try {
+      const config = writeJson("status-taken.json", {
+        rounds: 1,
+        strategy: { name: "segviz" },
+        sites: [{ id: "liver", token: "t" }],
+        host: "127.0.0.1",
+        port: grpcPort,
+        status: { port: statusPort },
+      });
+      const r = await segviz(["server", "--config", config]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        new RegExp(`cannot listen for status on 127\\.0\\.0\\.1:${statusPort}: .*EADDRINUSE`),
+      );
+      // The gRPC port it had bound is free again.
+      const again = createServer();
+      await new Promise<void>((resolve, reject) => {
+        again.once("error", reject);
+        again.listen(grpcPort, "127.0.0.1", () => resolve());
+      });
+      again.close();
+    } finally {
+      taken.close();
+    }
+  });
 });
