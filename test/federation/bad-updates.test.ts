@@ -1,4 +1,4 @@
-// Bad updates never reach the global model: a NaN, a wrong shape and a corrupted chunk are each
+// Bad updates never reach the global model: a NaN, a wrong shape, a partial update and a corrupted chunk are each
 // rejected with a logged reason, the round goes on with the good sites, and the global weights
 // equal what the good sites alone produce.
 
@@ -12,7 +12,7 @@ import { LOOPBACK, referenceFederation, runInProcess, tokens } from "./helpers/f
 import { runCorruptingSite } from "./helpers/hostile-site.js";
 
 test(
-  "NaN, wrong shape and corrupted chunk are rejected; the round goes on without them",
+  "NaN, wrong shape, partial update and corrupted chunk are rejected; the round goes on without them",
   { timeout: 60_000 },
   async () => {
     const good = () => [
@@ -24,12 +24,18 @@ test(
       {
         rounds: 2,
         strategy: { name: "segviz" },
-        sites: tokens(["a-good", "b-good", "x-nan", "y-shape", "z-corrupt"]),
-        minSitesToStart: 5,
+        sites: tokens(["a-good", "b-good", "w-partial", "x-nan", "y-shape", "z-corrupt"]),
+        minSitesToStart: 6,
         minSitesToClose: 2,
       },
       [
         ...good(),
+        {
+          // Sends one of the shared tensors: a mean over the names every site sent would have
+          // frozen all the others for everyone.
+          id: "w-partial",
+          trainer: new QuadraticTestTrainer({ siteSeed: 5, poison: { fromRound: 1, kind: "partial" } }),
+        },
         {
           id: "x-nan",
           trainer: new QuadraticTestTrainer({ siteSeed: 3, poison: { fromRound: 1, kind: "nan" } }),
@@ -50,6 +56,7 @@ test(
     const reason = (site: string) =>
       records.filter((r) => r.site === site).map((r) => `${r.status}: ${r.reason}`);
     for (const r of [1, 2]) {
+      assert.match(reason("w-partial")[r - 1], /^rejected: update lacks \d+ of the \d+ shared tensors: "/);
       assert.match(
         reason("x-nan")[r - 1],
         /^rejected: tensor "model.0.conv.unit0.conv.weight": element 0 is NaN/,

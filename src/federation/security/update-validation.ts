@@ -1,6 +1,6 @@
-// Every update is checked before it can touch the global model: only names the site may share
-// and the coordinator knows, the same dtypes and shapes, finite values, and optionally a bound on
-// how far the update moves the weights. A failed check names the tensor and the problem.
+// Every update is checked before it can touch the global model: exactly the shared names the
+// coordinator knows (none missing, none extra), the same dtypes and shapes, finite values, and
+// optionally a bound on how far the update moves the weights. A failed check names the tensor and the problem.
 
 import type { NameFilter } from "../weights/name-filter.js";
 import { isFloatDtype, numericView, sameShape, type WeightSet } from "../weights/weight-set.js";
@@ -47,6 +47,17 @@ export function validateUpdate(
       const d = v - before[i];
       squared += d * d;
     }
+  }
+  // The shared set was fixed when the federation started (the global weights hold exactly it): an
+  // update that leaves tensors out would freeze them for every site, since a mean over names only
+  // some sites sent cannot move them.
+  const missing = [...global.keys()].filter((name) => sharing.shares(name) && !update.has(name));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).map((n) => JSON.stringify(n));
+    return {
+      ok: false,
+      reason: `update lacks ${missing.length} of the ${global.size} shared tensors: ${shown.join(", ")}${missing.length > shown.length ? ", ..." : ""}`,
+    };
   }
   const updateNorm = Math.sqrt(squared);
   if (options.maxUpdateNorm !== undefined && updateNorm > options.maxUpdateNorm) {

@@ -1,5 +1,6 @@
-// The weighted mean of the sites' tensors over the names every site sent (the intersection):
-// sites with different local heads still federate on what they have in common.
+// The weighted mean of the sites' tensors over the names every site sent (the intersection). The
+// coordinator accepts only complete updates (update-validation.ts), so for its rounds that is the
+// whole shared set; the intersection keeps the strategy safe for callers that do not validate.
 
 import { fromFloat64, numericView, type WeightSet } from "../weights/weight-set.js";
 import type { Aggregation, SiteUpdate } from "./strategy.js";

@@ -24,7 +24,8 @@ export interface QuadraticTrainerOptions {
   /** Tensor layout; defaults to a small UNet-like set. */
   layout?: Record<string, { dtype: "float32" | "int64"; shape: number[] }>;
   /** Testing faults: from this round on, return NaN or a wrongly shaped tensor. */
-  poison?: { fromRound: number; kind: "nan" | "shape" };
+  /** From that round on, a broken update: a NaN, a wrong shape, or only one of its tensors ("partial"). */
+  poison?: { fromRound: number; kind: "nan" | "shape" | "partial" };
 }
 
 const UNET_LIKE_LAYOUT: NonNullable<QuadraticTrainerOptions["layout"]> = {
@@ -137,19 +138,22 @@ export class QuadraticTestTrainer implements SiteTrainer {
         if (name.endsWith(".num_batches_tracked")) (t.data as BigInt64Array)[0] += 1n;
       if (this.options.stepDelayMs) await new Promise((r) => setTimeout(r, this.options.stepDelayMs));
     }
+    const metrics = { loss_before: lossBefore, loss: this.loss(out), ...digests };
     const poison = this.options.poison;
     if (poison !== undefined && round.round >= poison.fromRound) {
       const name = "model.0.conv.unit0.conv.weight";
       const t = out.get(name)!;
       if (poison.kind === "nan") (t.data as Float32Array)[0] = Number.NaN;
-      else
+      else if (poison.kind === "partial") {
+        for (const other of [...out.keys()]) if (other !== name) out.delete(other);
+      } else
         out.set(name, {
           dtype: "float32",
           shape: [t.data.length + 1],
           data: new Float32Array(t.data.length + 1),
         });
     }
-    return { weights: out, metrics: { loss_before: lossBefore, loss: this.loss(out), ...digests } };
+    return { weights: out, metrics };
   }
 
   async evaluate(weights: WeightSet, _round: number): Promise<Record<string, number>> {
