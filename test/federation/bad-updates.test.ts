@@ -99,3 +99,42 @@ test("a norm bound rejects an update that moves the weights too far", { timeout:
   assert.match(result, /round 1 failed 5 times/);
   assert.ok(handle.status().lastRound?.status === "retry");
 });
+
+test(
+  "a scaled update (x1000) among four is rejected by default against the round's median norm; honest sites finish",
+  { timeout: 60_000 },
+  async () => {
+    const honest = ["a", "b", "c"].map((id, k) => ({
+      id,
+      trainer: new QuadraticTestTrainer({ siteSeed: k + 1 }),
+    }));
+    const { handle, siteRuns } = await runInProcess(
+      { rounds: 2, strategy: { name: "segviz" }, minSitesToStart: 4, minSitesToClose: 3 },
+      [
+        ...honest,
+        {
+          id: "x-scaled",
+          trainer: new QuadraticTestTrainer({ siteSeed: 4, poison: { fromRound: 1, kind: "scale" } }),
+        },
+      ],
+    );
+    const result = await handle.done;
+    await Promise.all(siteRuns);
+    assert.equal(result.completedRounds, 2);
+    const records = result.roundLog.records.filter((r): r is SiteRoundRecord => r.type === "site-round");
+    for (const r of records.filter((x) => x.site === "x-scaled"))
+      assert.match(
+        `${r.status}: ${r.reason}`,
+        /^rejected: update norm \S+ exceeds 100 x the round's median update norm/,
+      );
+    for (const r of result.roundLog.records.filter((x) => x.type === "round"))
+      assert.deepEqual(r.accepted, ["a", "b", "c"]);
+    const expected = await referenceFederation(
+      { name: "segviz" },
+      2,
+      honest.map((h, k) => ({ id: h.id, trainer: new QuadraticTestTrainer({ siteSeed: k + 1 }) })),
+    );
+    for (const [name, t] of expected)
+      assert.ok(tensorsEqual(result.global.get(name)!, t), `${name} equals the honest sites' result`);
+  },
+);

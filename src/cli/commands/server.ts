@@ -7,9 +7,10 @@ export const serverCommand: Command = {
     name: "server",
     summary: "federation coordinator",
     description: `COORDINATOR.json: rounds, strategy ({ "name": "segviz" | "fedavg" | "fedbn" | "fedprox" |
-"fedadam" | "fedyogi", ... }), sites ([{ "id", "token" | "tokenSha256", "revoked"? }]) and
+"fedadam" | "fedyogi" | "fedmedian" | "fedtrimmedavg" | "krum", ... }), sites ([{ "id", "token" | "tokenSha256", "revoked"? }]) and
 optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
-waitForSitesTimeoutMs, evaluateEvery, initialWeightsFile, maxUpdateNorm, chunkBytes,
+waitForSitesTimeoutMs, evaluateEvery, initialWeightsFile, maxUpdateNorm, relativeUpdateNormBound,
+chunkBytes, allowInsecure,
 federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }). Every field, its
 default and the security model: docs/federation.md.`,
     options: {

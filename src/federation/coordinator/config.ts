@@ -34,6 +34,12 @@ export interface CoordinatorConfig {
   /** HTTP/JSON status endpoint; omitted: none. */
   status?: { host?: string; port: number };
   maxUpdateNorm?: number;
+  /**
+   * With 3 or more updates in a round, one whose norm exceeds this many times the round's median
+   * update norm is rejected (a scaled update); 0 turns it off. Default 100: honest sites of the
+   * phantom studies reached 8.6 times the median (BatchNorm statistics of different scanners).
+   */
+  relativeUpdateNormBound?: number;
   chunkBytes?: number;
   /**
    * Without TLS the sites' tokens cross the network in plaintext. On loopback that is only warned
@@ -52,6 +58,7 @@ export const COORDINATOR_DEFAULTS = {
   waitForSitesTimeoutMs: Number.POSITIVE_INFINITY,
   evaluateEvery: 0,
   helloTimeoutMs: 10_000,
+  relativeUpdateNormBound: 100,
 };
 
 /** A CoordinatorConfig with its defaults filled in. */

@@ -141,12 +141,22 @@ export class RoundLoop {
 
   /** One attempt: every connected site trains from the global weights; writes the site records. */
   private async train(round: number, attempt: number, global: WeightSet): Promise<RoundOutcome> {
-    const { roundTimeoutMs, minSitesToClose, maxUpdateNorm, chunkBytes } = this.settings;
+    const { roundTimeoutMs, minSitesToClose, maxUpdateNorm, relativeUpdateNormBound, chunkBytes } =
+      this.settings;
     this.status.phase = "training";
     const participants = this.sites.list();
     this.log.log("info", "round-start", { round, attempt, sites: participants.map((s) => s.siteId) });
     const outcome = await runTrainingRound(
-      { runId: this.runId, round, attempt, roundTimeoutMs, minSitesToClose, maxUpdateNorm, chunkBytes },
+      {
+        runId: this.runId,
+        round,
+        attempt,
+        roundTimeoutMs,
+        minSitesToClose,
+        maxUpdateNorm,
+        relativeUpdateNormBound,
+        chunkBytes,
+      },
       global,
       this.strategy,
       participants,

@@ -2,7 +2,16 @@
 
 import type { Weighting } from "./weighted-mean.js";
 
-export type StrategyName = "fedavg" | "fedbn" | "segviz" | "fedprox" | "fedadam" | "fedyogi";
+export type StrategyName =
+  | "fedavg"
+  | "fedbn"
+  | "segviz"
+  | "fedprox"
+  | "fedadam"
+  | "fedyogi"
+  | "fedmedian"
+  | "fedtrimmedavg"
+  | "krum";
 
 export interface StrategyConfig {
   name: StrategyName;
@@ -32,6 +41,12 @@ export interface StrategyConfig {
   beta1?: number;
   beta2?: number;
   tau?: number;
+  /** fedtrimmedavg: fraction of the sites dropped at each end of every coordinate (default 0.2). */
+  trimFraction?: number;
+  /** krum: how many bad sites to tolerate (default 1; needs more than 2f + 2 sites). */
+  byzantineSites?: number;
+  /** krum: how many of the best-scored updates to average (default 1: Krum; more: Multi-Krum). */
+  krumKeep?: number;
   /** Passed to every site's trainer with each task. */
   options?: Record<string, string>;
 }

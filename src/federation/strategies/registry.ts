@@ -5,6 +5,7 @@ import { FedAvg } from "./fedavg.js";
 import { FedBN } from "./fedbn.js";
 import { FedOpt } from "./fedopt.js";
 import { FedProx } from "./fedprox.js";
+import { FedMedian, FedTrimmedAvg, Krum } from "./robust.js";
 import { SegVizHeadLocal } from "./segviz-head-local.js";
 import type { Strategy } from "./strategy.js";
 
@@ -15,6 +16,9 @@ const FACTORIES: Record<StrategyName, (c: StrategyConfig) => Strategy> = {
   fedprox: (c) => new FedProx(c),
   fedadam: (c) => new FedOpt(c, "adam"),
   fedyogi: (c) => new FedOpt(c, "yogi"),
+  fedmedian: (c) => new FedMedian(c),
+  fedtrimmedavg: (c) => new FedTrimmedAvg(c),
+  krum: (c) => new Krum(c),
 };
 
 export const STRATEGY_NAMES = Object.keys(FACTORIES) as StrategyName[];

@@ -24,8 +24,11 @@ export interface QuadraticTrainerOptions {
   /** Tensor layout; defaults to a small UNet-like set. */
   layout?: Record<string, { dtype: "float32" | "int64"; shape: number[] }>;
   /** Testing faults: from this round on, return NaN or a wrongly shaped tensor. */
-  /** From that round on, a broken update: a NaN, a wrong shape, or only one of its tensors ("partial"). */
-  poison?: { fromRound: number; kind: "nan" | "shape" | "partial" };
+  /**
+   * From that round on, a broken update: a NaN, a wrong shape, only one of its tensors ("partial"),
+   * or every float tensor's change from the global weights times 1000 ("scale").
+   */
+  poison?: { fromRound: number; kind: "nan" | "shape" | "partial" | "scale" };
 }
 
 const UNET_LIKE_LAYOUT: NonNullable<QuadraticTrainerOptions["layout"]> = {
@@ -144,7 +147,15 @@ export class QuadraticTestTrainer implements SiteTrainer {
       const name = "model.0.conv.unit0.conv.weight";
       const t = out.get(name)!;
       if (poison.kind === "nan") (t.data as Float32Array)[0] = Number.NaN;
-      else if (poison.kind === "partial") {
+      else if (poison.kind === "scale") {
+        for (const [n, u] of out) {
+          const g = round.globalWeights.get(n);
+          if (g === undefined || u.dtype !== "float32") continue;
+          const w = u.data as Float32Array;
+          const w0 = g.data as Float32Array;
+          for (let i = 0; i < w.length; i++) w[i] = w0[i]! + 1000 * (w[i]! - w0[i]!);
+        }
+      } else if (poison.kind === "partial") {
         for (const other of [...out.keys()]) if (other !== name) out.delete(other);
       } else
         out.set(name, {

@@ -41,6 +41,9 @@ const strategySchema = {
     beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
     beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
     tau: { type: "number", exclusiveMinimum: 0 },
+    trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 },
+    byzantineSites: { type: "integer", minimum: 0 },
+    krumKeep: posInt,
     options: { type: "object", additionalProperties: { type: "string" } },
   },
   required: ["name"],
@@ -96,6 +99,7 @@ const coordinatorProperties = {
     additionalProperties: false,
   },
   maxUpdateNorm: { type: "number", exclusiveMinimum: 0 },
+  relativeUpdateNormBound: { type: "number", minimum: 0 },
   chunkBytes: { type: "integer", minimum: 1024 },
   allowInsecure: { type: "boolean" },
 } as const;
