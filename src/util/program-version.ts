@@ -2,8 +2,8 @@
 // it runs from when there is one (with whether tracked files differ from that commit).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRootOf } from "./package-root.js";
 
 export interface ProgramVersion {
   name: string;
@@ -12,16 +12,6 @@ export interface ProgramVersion {
   commit: string | null;
   /** Tracked files changed since the commit; null when unknown. */
   modified: boolean | null;
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("segviz: no package.json above the program's files");
-    dir = up;
-  }
-  return dir;
 }
 
 function git(root: string, args: string[]): string | null {
@@ -33,7 +23,7 @@ let known: ProgramVersion | undefined;
 
 export function programVersion(): ProgramVersion {
   if (known !== undefined) return known;
-  const root = packageRoot();
+  const root = packageRootOf(import.meta.url);
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     name: string;
     version: string;

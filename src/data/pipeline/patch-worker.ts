@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { setNumThreads } from "../../engine/index.js";
-import { injectedJitter } from "../../util/injected-delay.js";
+import { injectedJitter } from "../../util/injected-jitter.js";
 import { readCacheEntry } from "../cache/preprocess-cache.js";
 import { fromVolume } from "../transforms/spatial-tensor.js";
 import { applyTransform, disposeSamples, type Sample } from "../transforms/transform.js";

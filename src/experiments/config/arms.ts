@@ -85,6 +85,9 @@ const KIND_OPTIONS: Record<ArmKindName, readonly (keyof ArmOptions)[]> = {
   condistfl: federated,
 };
 
+/** Every option some kind accepts. */
+const ALL_OPTIONS = [...new Set(Object.values(KIND_OPTIONS).flat())];
+
 /**
  * The arm's options with every default of its kind filled in, so the resolved arm can be written
  * back to an experiment file and read again to the same arm. roundEpochs and optimizerState stay
@@ -93,7 +96,7 @@ const KIND_OPTIONS: Record<ArmKindName, readonly (keyof ArmOptions)[]> = {
 function withDefaults(o: ArmOptions, field: string): ArmOptions {
   const kind = o.kind;
   const allowed = KIND_OPTIONS[kind];
-  for (const k of ["proximalMu", "serverLearningRate", "tau", "lambdaExclusion", ...federated] as const) {
+  for (const k of ALL_OPTIONS) {
     if (o[k] !== undefined && !allowed.includes(k))
       throw new Error(`${field}/${k}: not an option of a '${kind}' arm`);
   }

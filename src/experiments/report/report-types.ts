@@ -1,7 +1,8 @@
-import type { DatasetFingerprint } from "../../data/datasets/fingerprint.js";
-import type { ProgramVersion } from "../../util/program-version.js";
 // The study's report as plain data: report.json is exactly this object, and report.html and the
 // terminal table are rendered from it (nothing in them is computed elsewhere).
+
+import type { DatasetFingerprint } from "../../data/datasets/fingerprint.js";
+import type { ProgramVersion } from "../../util/program-version.js";
 
 /** Mean, sample standard deviation (n - 1) and count over the cases where a score is defined. */
 export interface SummaryStat {

@@ -4,6 +4,7 @@
 // of one arm's organs form one family for the Holm correction (the study's "Holm-corrected across
 // organs"); `holmFamily: "all"` pools every arm and organ into one family instead.
 
+import { medianOfSorted } from "../../util/median.js";
 import { holmAdjust } from "./holm.js";
 import { type WilcoxonOptions, type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.js";
 
@@ -124,7 +125,7 @@ function compareOrgan(
     armMean: mean(x),
     baselineMean: mean(y),
     meanDifference: mean(diff),
-    medianDifference: median(diff),
+    medianDifference: medianOfSorted(diff),
     test: wilcoxonSignedRank(x, y, wilcoxon),
     pHolm: Number.NaN,
   };
@@ -152,10 +153,4 @@ function indexScores(scores: readonly CaseScore[], field: string): Map<string, M
 
 function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
-}
-
-function median(sorted: readonly number[]): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  return n % 2 === 1 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }

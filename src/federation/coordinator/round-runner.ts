@@ -7,7 +7,7 @@
 import type { Logger } from "../logging/json-logger.js";
 import { TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { preparePayload } from "../protocol/payload.js";
-import { validateUpdate } from "../security/update-validation.js";
+import { relativeNormOutliers, validateUpdate } from "../security/update-validation.js";
 import type { SiteUpdate, Strategy } from "../strategies/strategy.js";
 import { decodeWeightSet, encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
 import type { RoundRecord, SiteRoundRecord } from "./round-log.js";
@@ -23,32 +23,6 @@ export interface RoundSettings {
   /** Reject an update above this many times the round's median update norm (3+ updates; 0: off). */
   relativeUpdateNormBound?: number;
   chunkBytes?: number;
-}
-
-/**
- * The round's valid updates against their median norm: a site that scales its update (to steer
- * the mean) stands out from the others by orders of magnitude, honest sites by a few times at most.
- */
-function scaledUpdates(
-  inspected: ReadonlyMap<SiteConnection, Inspected>,
-  bound: number | undefined,
-): Map<SiteConnection, string> {
-  const out = new Map<SiteConnection, string>();
-  const valid = [...inspected].filter(([, o]) => o.ok) as [
-    SiteConnection,
-    Extract<Inspected, { ok: true }>,
-  ][];
-  if (bound === undefined || bound <= 0 || valid.length < 3) return out;
-  const norms = valid.map(([, o]) => o.updateNorm).sort((a, b) => a - b);
-  const m = norms.length >> 1;
-  const median = norms.length % 2 === 1 ? norms[m]! : (norms[m - 1]! + norms[m]!) / 2;
-  for (const [site, o] of valid)
-    if (o.updateNorm > bound * median)
-      out.set(
-        site,
-        `update norm ${o.updateNorm.toPrecision(4)} exceeds ${bound} x the round's median update norm ${median.toPrecision(4)}`,
-      );
-  return out;
 }
 
 export interface RoundOutcome {
@@ -157,15 +131,22 @@ function collectResults(
 ): CollectedResults {
   const { round, attempt } = settings;
   const out: CollectedResults = { records: [], updates: [], metrics: {} };
-  const scaled = scaledUpdates(inspected, settings.relativeUpdateNormBound);
+  const valid = [...inspected].filter(([, o]) => o.ok) as [SiteConnection, { updateNorm: number }][];
+  const outliers = relativeNormOutliers(
+    valid.map(([, o]) => o.updateNorm),
+    settings.relativeUpdateNormBound ?? 0,
+  );
+  const scaled = new Map(
+    valid.flatMap(([site], i) => (outliers[i] === undefined ? [] : [[site, outliers[i]!]])),
+  );
   const metricSums: Record<string, { sum: number; n: number }> = {};
   for (const s of [...settled].sort((a, b) => (a.site.siteId < b.site.siteId ? -1 : 1))) {
-    const valid = inspected.get(s.site)!;
+    const checked = inspected.get(s.site)!;
     const tooLarge = scaled.get(s.site);
     const outcome: Inspected =
       tooLarge === undefined
-        ? valid
-        : { ok: false, status: "rejected", reason: tooLarge, durationMs: valid.durationMs };
+        ? checked
+        : { ok: false, status: "rejected", reason: tooLarge, durationMs: checked.durationMs };
     const base = {
       type: "site-round" as const,
       round,

@@ -2,6 +2,7 @@
 // coordinator knows (none missing, none extra), the same dtypes and shapes, finite values, and
 // optionally a bound on how far the update moves the weights. A failed check names the tensor and the problem.
 
+import { medianOfSorted } from "../../util/median.js";
 import type { NameFilter } from "../weights/name-filter.js";
 import { isFloatDtype, numericView, sameShape, type WeightSet } from "../weights/weight-set.js";
 
@@ -67,6 +68,22 @@ export function validateUpdate(
     };
   }
   return { ok: true, updateNorm };
+}
+
+/**
+ * The round's valid update norms against their median: a site that scales its update (to steer
+ * the mean) stands out by orders of magnitude, honest sites by a few times at most. Returns a
+ * rejection reason per norm above `bound` x the median, undefined for the others; with fewer than
+ * 3 norms, or a bound of 0, nothing is an outlier.
+ */
+export function relativeNormOutliers(norms: readonly number[], bound: number): (string | undefined)[] {
+  if (bound <= 0 || norms.length < 3) return norms.map(() => undefined);
+  const median = medianOfSorted([...norms].sort((a, b) => a - b));
+  return norms.map((n) =>
+    n > bound * median
+      ? `update norm ${n.toPrecision(4)} exceeds ${bound} x the round's median update norm ${median.toPrecision(4)}`
+      : undefined,
+  );
 }
 
 /** Checks a weight set that starts a federation (no reference to compare against yet). */

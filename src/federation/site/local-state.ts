@@ -43,10 +43,12 @@ export class LocalStateStore {
         round: String(round),
       });
     }
-    for (const old of this.rounds().slice(0, -KEEP)) {
-      if (this.dir === undefined) this.memory.delete(old);
-      else rmSync(join(this.dir, `local-round-${old}.safetensors`), { force: true });
-    }
+    for (const old of this.rounds().slice(0, -KEEP)) this.remove(old);
+  }
+
+  private remove(round: number): void {
+    if (this.dir === undefined) this.memory.delete(round);
+    else rmSync(join(this.dir, `local-round-${round}.safetensors`), { force: true });
   }
 
   /**
@@ -56,10 +58,7 @@ export class LocalStateStore {
   async compact(keep: (name: string) => boolean): Promise<void> {
     const latest = await this.loadUpTo(Number.POSITIVE_INFINITY);
     if (latest === undefined) return;
-    for (const old of this.rounds().slice(0, -1)) {
-      if (this.dir === undefined) this.memory.delete(old);
-      else rmSync(join(this.dir, `local-round-${old}.safetensors`), { force: true });
-    }
+    for (const old of this.rounds().slice(0, -1)) this.remove(old);
     const kept: WeightSet = new Map([...latest.weights].filter(([name]) => keep(name)));
     if (kept.size < latest.weights.size) await this.save(latest.round, kept);
   }

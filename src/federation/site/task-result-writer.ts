@@ -1,7 +1,7 @@
 // One task's answer on the site's stream: the TaskResult, then the weights it carries in chunks.
 
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { injectedJitter } from "../../util/injected-delay.js";
+import { injectedJitter } from "../../util/injected-jitter.js";
 import { type Task, TaskResultSchema } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { preparePayload } from "../protocol/payload.js";
 import { type JoinClientStream, siteMessage, wireSize } from "../protocol/service.js";

@@ -3,17 +3,10 @@
 // same paper), and (Multi-)Krum (Blanchard et al. 2017), which keeps the updates closest to their
 // neighbours and averages them. Sites are combined in site-name order, so results do not depend on
 // the order updates arrived in.
+import { medianOfSorted } from "../../util/median.js";
 import { fromFloat64, isFloatDtype, numericView, type WeightSet } from "../weights/weight-set.js";
 import type { Aggregation, SiteUpdate } from "./strategy.js";
-import { weightedMean } from "./weighted-mean.js";
-
-function bySite(updates: SiteUpdate[]): SiteUpdate[] {
-  return [...updates].sort((a, b) => (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0));
-}
-
-function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
-  return [...global.keys()].filter((name) => updates.every((u) => u.weights.has(name))).sort();
-}
+import { aggregationOf, commonNames, inSiteOrder, weightedMean } from "./weighted-mean.js";
 
 /** Per element, `reduce` over the sites' values (sorted ascending) gives the new value. */
 function coordinateWise(
@@ -21,7 +14,7 @@ function coordinateWise(
   updates: SiteUpdate[],
   reduce: (sorted: Float64Array) => number,
 ): Aggregation {
-  const ordered = bySite(updates);
+  const ordered = inSiteOrder(updates);
   const aggregated = commonNames(global, ordered);
   const weights: WeightSet = new Map(global);
   const column = new Float64Array(ordered.length);
@@ -36,15 +29,11 @@ function coordinateWise(
     }
     weights.set(name, fromFloat64(reference.dtype, reference.shape, out));
   }
-  const done = new Set(aggregated);
-  return { weights, aggregated, unchanged: [...global.keys()].filter((n) => !done.has(n)).sort() };
+  return aggregationOf(global, weights, aggregated);
 }
 
 export function coordinateMedian(global: WeightSet, updates: SiteUpdate[]): Aggregation {
-  return coordinateWise(global, updates, (v) => {
-    const m = v.length >> 1;
-    return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-  });
+  return coordinateWise(global, updates, medianOfSorted);
 }
 
 /** Drops the floor(trim * n) smallest and largest values of each element, averages the rest. */
@@ -88,7 +77,7 @@ export function multiKrum(
     throw new Error(
       `Krum: ${n} updates cannot tolerate ${byzantine} bad ones (needs more than ${2 * byzantine + 2})`,
     );
-  const ordered = bySite(updates);
+  const ordered = inSiteOrder(updates);
   const names = commonNames(global, ordered).filter((name) => isFloatDtype(global.get(name)!.dtype));
   const distance = ordered.map(() => new Float64Array(n));
   for (let i = 0; i < n; i++)

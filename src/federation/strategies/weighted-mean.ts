@@ -14,13 +14,23 @@ function siteWeights(updates: SiteUpdate[], weighting: Weighting): number[] {
 }
 
 /** Names present in the global set and in every update. */
-function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
+export function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
   return [...global.keys()].filter((name) => updates.every((u) => u.weights.has(name))).sort();
 }
 
+/** Updates in site-name order: floating-point sums come out the same whatever order they arrived in. */
+export function inSiteOrder(updates: SiteUpdate[]): SiteUpdate[] {
+  return [...updates].sort((a, b) => (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0));
+}
+
+/** The aggregation's record of which global names were combined and which were left as they were. */
+export function aggregationOf(global: WeightSet, weights: WeightSet, aggregated: string[]): Aggregation {
+  const done = new Set(aggregated);
+  return { weights, aggregated, unchanged: [...global.keys()].filter((n) => !done.has(n)).sort() };
+}
+
 export function weightedMean(global: WeightSet, updates: SiteUpdate[], weighting: Weighting): Aggregation {
-  // A fixed order makes the floating-point sums identical whatever order results arrived in.
-  const ordered = [...updates].sort((a, b) => (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0));
+  const ordered = inSiteOrder(updates);
   const coefficients = siteWeights(ordered, weighting);
   const aggregated = commonNames(global, ordered);
   const weights: WeightSet = new Map(global);
@@ -34,6 +44,5 @@ export function weightedMean(global: WeightSet, updates: SiteUpdate[], weighting
     });
     weights.set(name, fromFloat64(reference.dtype, reference.shape, sum));
   }
-  const done = new Set(aggregated);
-  return { weights, aggregated, unchanged: [...global.keys()].filter((n) => !done.has(n)).sort() };
+  return aggregationOf(global, weights, aggregated);
 }
