@@ -25,11 +25,13 @@ function env(threads?: number): NodeJS.ProcessEnv {
   return e;
 }
 
+/**
+ * The child's exit code, once its IPC channel is closed too: 'exit' can come before the child's
+ * last messages are delivered (a coordinator's "done" sent just before process.exit), 'close'
+ * comes after them. Called right after fork, before either can have fired.
+ */
 function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
-  });
+  return new Promise((resolve) => child.once("close", (code) => resolve(code)));
 }
 
 interface CoordinatorProcess {
