@@ -26,6 +26,7 @@ export type { SiteTrainer, TrainingResult, TrainingRound } from "./site/site-tra
 export { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "./strategies/config.js";
 export { loadClientConfig, loadCoordinatorConfig, loadFederationConfig } from "./unet-site/config-files.js";
 export { dropOptimizerStateFromStore, splitOptimizerState } from "./unet-site/optimizer-state.js";
+export { initialModelOfSites } from "./unet-site/unet-initial-model.js";
 export { UNetSiteTrainer } from "./unet-site/unet-site-trainer.js";
 export { UNET_TRAINER_MODULE } from "./unet-site/unet-trainer-module.js";
 export type { WeightSet } from "./weights/weight-set.js";

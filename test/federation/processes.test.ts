@@ -10,7 +10,10 @@ import { loadCheckpoint } from "../../src/federation/coordinator/checkpoint.js";
 import { startCoordinator } from "../../src/federation/coordinator/coordinator.js";
 import type { SiteRoundRecord } from "../../src/federation/coordinator/round-log.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
-import { QUADRATIC_TRAINER_MODULE } from "../../src/federation/simulation/messages.js";
+import {
+  QUADRATIC_INITIAL_MODEL,
+  QUADRATIC_TRAINER_MODULE,
+} from "../../src/federation/simulation/messages.js";
 import { forkCoordinator, forkSite } from "../../src/federation/simulation/processes.js";
 import { simulate } from "../../src/federation/simulation/simulate.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
@@ -40,6 +43,7 @@ describe("federation as separate processes", { timeout: 120_000 }, () => {
           rounds: 3,
           strategy: { name: "segviz" },
           sites: tokens(ids),
+          initialModel: QUADRATIC_INITIAL_MODEL,
           minSitesToStart: 3,
           roundLogFile,
         },
@@ -71,6 +75,7 @@ describe("federation as separate processes", { timeout: 120_000 }, () => {
           rounds: 3,
           strategy,
           sites: tokens(ids),
+          initialModel: QUADRATIC_INITIAL_MODEL,
           minSitesToStart: 3,
           checkpointDir: join(dir.path, "coordinator"),
           resume: true,
@@ -130,6 +135,7 @@ describe("federation as separate processes", { timeout: 120_000 }, () => {
           rounds: 4,
           strategy: { name: "fedbn", headLocal: true },
           sites: tokens(ids),
+          initialModel: QUADRATIC_INITIAL_MODEL,
           // Rounds start with all three, so site c trains round 1 and must be back for round 3;
           // they close with two, so round 2 finishes without it.
           minSitesToStart: 3,
@@ -198,6 +204,7 @@ describe("federation as separate processes", { timeout: 120_000 }, () => {
         rounds,
         strategy,
         sites: tokens(ids),
+        initialModel: QUADRATIC_INITIAL_MODEL,
         minSitesToStart: 3,
         checkpointDir: join(dir.path, "checkpoint"),
         roundLogFile: join(dir.path, "rounds.jsonl"),

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startCoordinator } from "../../src/federation/coordinator/coordinator.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
+import { QUADRATIC_INITIAL_MODEL } from "../../src/federation/simulation/messages.js";
 import { runSite, SiteRefusedError } from "../../src/federation/site/site-client.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
 import { clientCertificate, hasOpenssl, makeCa, serverCertificate } from "./helpers/certificates.js";
@@ -21,7 +22,14 @@ async function refusal(
 ) {
   const log = new MemoryLogger();
   const handle = await startCoordinator(
-    { host: LOOPBACK, port: 0, rounds: 1, strategy: { name: "fedavg" }, sites },
+    {
+      host: LOOPBACK,
+      port: 0,
+      rounds: 1,
+      strategy: { name: "fedavg" },
+      sites,
+      initialModel: QUADRATIC_INITIAL_MODEL,
+    },
     log,
   );
   try {
@@ -115,6 +123,7 @@ describe(
           rounds: 1,
           strategy: { name: "segviz" },
           sites: [{ id: "site-a" }, { id: "site-b" }],
+          initialModel: QUADRATIC_INITIAL_MODEL,
           minSitesToStart: 1,
           tls: coordinatorTls(true),
           waitForSitesTimeoutMs: 20_000,

@@ -7,9 +7,10 @@ export const serverCommand: Command = {
     name: "server",
     summary: "federation coordinator",
     description: `COORDINATOR.json: rounds, strategy ({ "name": "segviz" | "fedavg" | "fedbn" | "fedprox" |
-"fedadam" | "fedyogi" | "fedmedian" | "fedtrimmedavg" | "krum", ... }), sites ([{ "id", "token" | "tokenSha256", "revoked"? }]) and
-optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
-waitForSitesTimeoutMs, evaluateEvery, initialWeightsFile, maxUpdateNorm, relativeUpdateNormBound,
+"fedadam" | "fedyogi" | "fedmedian" | "fedtrimmedavg" | "krum", ... }), sites ([{ "id", "token" | "tokenSha256", "revoked"? }]),
+the starting point: initialModel ({ "model"?, "heads", "seed"? }: the UNet the coordinator draws) or
+initialWeightsFile (safetensors), and optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
+waitForSitesTimeoutMs, evaluateEvery, maxUpdateNorm, relativeUpdateNormBound,
 chunkBytes, allowInsecure,
 federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }). Every field, its
 default and the security model: docs/federation.md.`,

@@ -10,6 +10,7 @@ import {
   acceptedSiteRounds,
   completedRounds,
   type FederationOutcome,
+  initialModelOfSites,
   type RoundLogRecord,
   type SimulationConfig,
   simulate,
@@ -138,6 +139,9 @@ function simulationConfig(
         },
       },
       sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
+      // The coordinator draws the starting model with the sites' seed: bit-identical to the
+      // body each site draws, and chosen by no site.
+      initialModel: initialModelOfSites(configs, exp.seed),
       minSitesToStart: configs.length,
       minSitesToClose: configs.length,
       checkpointDir: coordinatorDir,

@@ -4,6 +4,16 @@ import type { SiteCredentialConfig } from "../security/site-registry.js";
 import type { CoordinatorTlsConfig } from "../security/tls.js";
 import type { StrategyConfig } from "../strategies/config.js";
 
+/**
+ * The coordinator's own seeded model: an ES module exporting createInitialWeights(options),
+ * returning a full weight set (or a promise of one) of which the shared part starts the
+ * federation. The UNet adapter provides one (unet-site/unet-initial-model.ts).
+ */
+export interface InitialModelSpec {
+  module: string;
+  options?: unknown;
+}
+
 export interface CoordinatorConfig {
   /** Address to listen on; loopback unless the deployment says otherwise. */
   host?: string;
@@ -24,8 +34,12 @@ export interface CoordinatorConfig {
   waitForSitesTimeoutMs?: number;
   /** Evaluate the new global weights on the sites every N rounds (0: never). */
   evaluateEvery?: number;
-  /** Starting weights (safetensors); otherwise the first site's initial shared weights. */
+  /**
+   * Where the federation starts (one of the two is required unless resuming from a checkpoint):
+   * a safetensors file, or a model the coordinator builds itself. Never a site's proposal.
+   */
   initialWeightsFile?: string;
+  initialModel?: InitialModelSpec;
   checkpointDir?: string;
   /** Continue from the checkpoint in checkpointDir when there is one. */
   resume?: boolean;

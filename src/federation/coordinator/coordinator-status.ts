@@ -7,7 +7,7 @@ import type { RoundRecord } from "./round-log.js";
 export interface CoordinatorStatus {
   federationId: string;
   strategy: string;
-  phase: "waiting-for-sites" | "initializing" | "training" | "evaluating" | "finished" | "failed" | "stopped";
+  phase: "waiting-for-sites" | "training" | "evaluating" | "finished" | "failed" | "stopped";
   round: number;
   completedRounds: number;
   rounds: number;

@@ -1,19 +1,17 @@
-// The federation's rounds, from the first missing one to the last: initial weights from the first
-// site when there are none yet, then each round attempted until enough sites' updates are
-// accepted, with every attempt logged and every completed round checkpointed.
+// The federation's rounds, from the first missing one to the last, starting from the
+// coordinator's weights (starting-point.ts): each round attempted until enough sites' updates
+// are accepted, with every attempt logged and every completed round checkpointed.
 
 import type { Logger } from "../logging/json-logger.js";
 import { TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
-import { validateInitialWeights } from "../security/update-validation.js";
 import type { Strategy } from "../strategies/strategy.js";
-import { decodeWeightSet, encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
+import { encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
 import { saveCheckpoint } from "./checkpoint.js";
 import type { CoordinatorSettings } from "./config.js";
 import type { ConnectedSites } from "./connected-sites.js";
 import type { CoordinatorStatus } from "./coordinator-status.js";
 import type { RoundLog } from "./round-log.js";
 import { dispatch, type RoundOutcome, runTrainingRound } from "./round-runner.js";
-import type { SiteConnection } from "./site-connection.js";
 import type { StartingPoint } from "./starting-point.js";
 import type { StopSignal } from "./stop-signal.js";
 
@@ -33,8 +31,8 @@ export interface RoundLoopParts {
 export class RoundLoop {
   /** The last completed round (0 before the first). */
   completedRounds: number;
-  /** The weights the loop starts from; undefined: the first site provides them. */
-  private readonly startingWeights: WeightSet | undefined;
+  /** The weights the loop starts from. */
+  private readonly startingWeights: WeightSet;
   private readonly settings: CoordinatorSettings;
   private readonly runId: string;
   private readonly strategy: Strategy;
@@ -59,7 +57,7 @@ export class RoundLoop {
 
   /** Runs the remaining rounds (until stopped); resolves the final global weights. */
   async run(): Promise<WeightSet> {
-    let global = this.startingWeights ?? (await this.initialize());
+    let global = this.startingWeights;
     for (let round = this.completedRounds + 1; round <= this.settings.rounds && !this.stop.stopped; round++)
       global = await this.runRound(round, global);
     return global;
@@ -77,48 +75,6 @@ export class RoundLoop {
       throw new Error(
         `coordinator: fewer than ${minSitesToStart} sites connected within ${waitForSitesTimeoutMs} ms`,
       );
-    }
-  }
-
-  private async initialize(): Promise<WeightSet> {
-    const { maxRoundAttempts } = this.settings;
-    for (let attempt = 1; attempt <= maxRoundAttempts; attempt++) {
-      await this.waitForSites();
-      this.status.phase = "initializing";
-      const weights = await this.initialWeightsFrom(this.sites.list()[0], attempt);
-      if (weights !== undefined) return weights;
-    }
-    throw new Error(`coordinator: no site provided valid initial weights in ${maxRoundAttempts} attempts`);
-  }
-
-  /** The site's initial shared weights, or undefined (logged) when it fails to give valid ones. */
-  private async initialWeightsFrom(site: SiteConnection, attempt: number): Promise<WeightSet | undefined> {
-    const [s] = await dispatch(
-      [site],
-      () => ({
-        taskId: `${this.runId}-init-a${attempt}`,
-        round: 0,
-        kind: TaskKind.INITIALIZE,
-        localEpochs: 0,
-        proximalMu: 0,
-        options: {},
-      }),
-      undefined,
-      "",
-      this.settings.roundTimeoutMs,
-    );
-    try {
-      if (s.reply === undefined) throw new Error(s.error);
-      if (!s.reply.result.ok) throw new Error(`site reported: ${s.reply.result.error}`);
-      if (s.reply.payload === undefined) throw new Error(s.reply.payloadError ?? "no weights");
-      const weights = decodeWeightSet(s.reply.payload, `site ${site.siteId} initial weights`);
-      const check = validateInitialWeights(weights, this.strategy.sharing);
-      if (!check.ok) throw new Error(check.reason);
-      this.log.log("info", "initialized", { site: site.siteId, tensors: weights.size });
-      return weights;
-    } catch (e) {
-      this.log.log("warn", "initialize-failed", { site: site.siteId, attempt, reason: (e as Error).message });
-      return undefined;
     }
   }
 

@@ -1,16 +1,17 @@
 // Where a coordinator starts: the last checkpoint when resuming (which also restores the
-// strategy's state), else the configured initial weights file, else no weights yet (the first
-// site provides them).
+// strategy's state), else the configured initial weights file, else the coordinator's own seeded
+// model. Never a site's proposal: a site could otherwise pick the model everyone trains.
 
 import { readSafetensorsFile } from "../../nn/safetensors/index.js";
 import type { Logger } from "../logging/json-logger.js";
+import { validateInitialWeights } from "../security/update-validation.js";
 import type { Strategy } from "../strategies/strategy.js";
 import type { WeightSet } from "../weights/weight-set.js";
 import { loadCheckpoint } from "./checkpoint.js";
-import type { CoordinatorConfig } from "./config.js";
+import type { CoordinatorConfig, InitialModelSpec } from "./config.js";
 
 export interface StartingPoint {
-  global?: WeightSet;
+  global: WeightSet;
   completedRounds: number;
 }
 
@@ -19,7 +20,8 @@ export async function loadStartingPoint(
   strategy: Strategy,
   log: Logger,
 ): Promise<StartingPoint> {
-  const start: StartingPoint = { completedRounds: 0 };
+  if (config.initialWeightsFile !== undefined && config.initialModel !== undefined)
+    throw new Error("coordinator: give initialWeightsFile or initialModel, not both");
   if (config.resume === true && config.checkpointDir !== undefined) {
     const checkpoint = loadCheckpoint(config.checkpointDir);
     if (checkpoint !== undefined) {
@@ -28,15 +30,37 @@ export async function loadStartingPoint(
           `coordinator: checkpoint was made by strategy ${checkpoint.strategy}, config says ${strategy.name}`,
         );
       }
-      start.global = checkpoint.global;
-      start.completedRounds = checkpoint.round;
       strategy.loadState(checkpoint.strategyState);
-      log.log("info", "resumed", { round: start.completedRounds, dir: config.checkpointDir });
+      log.log("info", "resumed", { round: checkpoint.round, dir: config.checkpointDir });
+      return { global: checkpoint.global, completedRounds: checkpoint.round };
     }
   }
-  if (start.global === undefined && config.initialWeightsFile !== undefined) {
-    const { tensors } = await readSafetensorsFile(config.initialWeightsFile);
-    start.global = strategy.sharing.shared(new Map(Object.keys(tensors).map((k) => [k, tensors[k]])));
+  let full: WeightSet;
+  let source: string;
+  if (config.initialWeightsFile !== undefined) {
+    source = config.initialWeightsFile;
+    const { tensors } = await readSafetensorsFile(source);
+    full = new Map(Object.keys(tensors).map((k) => [k, tensors[k]]));
+  } else if (config.initialModel !== undefined) {
+    source = `initialModel ${config.initialModel.module}`;
+    full = await buildInitialModel(config.initialModel);
+  } else {
+    throw new Error(
+      "coordinator: no initial weights: set initialWeightsFile (safetensors) or initialModel (the architecture and seed the coordinator builds); a site's weights are never taken as the start",
+    );
   }
-  return start;
+  const global = strategy.sharing.shared(full);
+  const check = validateInitialWeights(global, strategy.sharing);
+  if (!check.ok) throw new Error(`coordinator: initial weights from ${source}: ${check.reason}`);
+  log.log("info", "initialized", { source, tensors: global.size });
+  return { global, completedRounds: 0 };
+}
+
+async function buildInitialModel(spec: InitialModelSpec): Promise<WeightSet> {
+  const module = (await import(spec.module)) as {
+    createInitialWeights?: (options: unknown) => WeightSet | Promise<WeightSet>;
+  };
+  if (typeof module.createInitialWeights !== "function")
+    throw new Error(`coordinator: initialModel module ${spec.module} does not export createInitialWeights`);
+  return module.createInitialWeights(spec.options);
 }

@@ -22,3 +22,6 @@ export type FromSite =
 
 export const QUADRATIC_TRAINER_MODULE = new URL("../testing/quadratic-trainer-module.js", import.meta.url)
   .href;
+
+/** A test federation's starting point: the quadratic sites' shared initial weights. */
+export const QUADRATIC_INITIAL_MODEL = { module: QUADRATIC_TRAINER_MODULE, options: { siteSeed: 1 } };

@@ -1,5 +1,6 @@
-// What a site does for each kind of task: give its initial shared weights, train a round from
-// the coordinator's weights over its own local state, or evaluate. It counts the rounds it trained.
+// What a site does for each kind of task: train a round from the coordinator's weights over its
+// own local state, or evaluate. It counts the rounds it trained. (Its initial weights never leave
+// it: the coordinator starts the federation from its own.)
 
 import { type Task, TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import type { NameFilter } from "../weights/name-filter.js";
@@ -29,12 +30,7 @@ export class SiteTasks {
    * says which names may leave the site.
    */
   async perform(task: Task, global: WeightSet, sharing: NameFilter, reply: TaskResultWriter): Promise<void> {
-    if (task.kind === TaskKind.INITIALIZE) {
-      await reply.send(
-        { ok: true, numExamples: BigInt(this.description.numTrainingCases) },
-        sharing.shared(this.initial),
-      );
-    } else if (task.kind === TaskKind.TRAIN) {
+    if (task.kind === TaskKind.TRAIN) {
       await this.train(task, global, sharing, reply);
     } else if (task.kind === TaskKind.EVALUATE) {
       const weights = mergeGlobal(await this.baseWeights(task.round), global, sharing);

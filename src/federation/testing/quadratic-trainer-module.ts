@@ -6,3 +6,8 @@ import { QuadraticTestTrainer, type QuadraticTrainerOptions } from "./quadratic-
 export function createTrainer(options: QuadraticTrainerOptions): QuadraticTestTrainer {
   return new QuadraticTestTrainer(options);
 }
+
+/** The coordinator's starting weights for a federation of test sites (the initialModel module). */
+export function createInitialWeights(options: QuadraticTrainerOptions) {
+  return new QuadraticTestTrainer(options).initialWeights();
+}

@@ -6,16 +6,25 @@
 // A site config is given inline or as the path of a site.json (`segviz train`'s format). Paths
 // are used as written (relative to the working directory), as in site.json.
 import { readFile } from "node:fs/promises";
+import type { UNetConfig } from "../../nn/monai/unet.js";
 import { readJsonFile } from "../../training/config/read-json.js";
+import { headsSchema, modelSchema } from "../../training/config/schema-parts.js";
 import {
   loadSiteConfig,
   parseSiteConfig,
+  resolveUNetConfig,
   type SiteTrainingConfig,
 } from "../../training/config/site-config.js";
 import { validateAgainstSchema } from "../../training/config/validate-json.js";
+import type { HeadSpec } from "../../training/trainer/heads.js";
 import type { CoordinatorConfig } from "../coordinator/config.js";
 import type { SiteConfig } from "../site/config.js";
 import { STRATEGY_NAMES } from "../strategies/registry.js";
+import {
+  initialModelOfSites,
+  UNET_INITIAL_MODEL_MODULE,
+  type UNetInitialModelOptions,
+} from "./unet-initial-model.js";
 
 const str = { type: "string", minLength: 1 } as const;
 const strings = { type: "array", items: { type: "string", minLength: 1 } } as const;
@@ -88,6 +97,14 @@ const coordinatorProperties = {
   waitForSitesTimeoutMs: posInt,
   evaluateEvery: { type: "integer", minimum: 0 },
   initialWeightsFile: str,
+  // The UNet the coordinator builds to start from: the sites' model section, every task head the
+  // strategy may share, and the seed.
+  initialModel: {
+    type: "object",
+    properties: { model: modelSchema, heads: headsSchema, seed: { type: "integer", minimum: 0 } },
+    required: ["heads"],
+    additionalProperties: false,
+  },
   checkpointDir: str,
   resume: { type: "boolean" },
   roundLogFile: str,
@@ -206,14 +223,44 @@ function checkCoordinator(c: CoordinatorConfig, source: string, at = ""): Coordi
   if (c.tls?.requireClientCertificate === true && c.tls.clientCaFile === undefined)
     fail("/tls/clientCaFile", "required when requireClientCertificate is true");
   if (c.resume === true && c.checkpointDir === undefined) fail("/checkpointDir", "required to resume");
+  if (c.initialWeightsFile !== undefined && c.initialModel !== undefined)
+    fail("/initialModel", "give initialWeightsFile or initialModel, not both");
+  if (c.initialWeightsFile === undefined && c.initialModel === undefined && c.resume !== true)
+    fail(
+      "/initialModel",
+      "required (or initialWeightsFile): the coordinator starts the federation from its own weights",
+    );
   return c;
 }
 
+/** initialModel as written in a config file: a UNet, not a module. */
+interface InitialUNetJson {
+  model?: Partial<UNetConfig>;
+  heads: HeadSpec[];
+  seed?: number;
+}
+
+type CoordinatorJson = Omit<CoordinatorConfig, "initialModel"> & { initialModel?: InitialUNetJson };
+
+function initialUNet(
+  json: InitialUNetJson,
+  source: string,
+  pointer: string,
+): CoordinatorConfig["initialModel"] {
+  const options: UNetInitialModelOptions = {
+    model: resolveUNetConfig(json.model, source, `${pointer}/model`),
+    heads: json.heads,
+    seed: json.seed ?? 0,
+  };
+  return { module: UNET_INITIAL_MODEL_MODULE, options };
+}
+
 function parseCoordinatorConfig(value: unknown, source: string): CoordinatorConfig {
-  return checkCoordinator(
-    validateAgainstSchema<CoordinatorConfig>(value, coordinatorConfigSchema, source),
-    source,
-  );
+  const raw = validateAgainstSchema<CoordinatorJson>(value, coordinatorConfigSchema, source);
+  const { initialModel, ...rest } = raw;
+  const config: CoordinatorConfig = { ...rest };
+  if (initialModel !== undefined) config.initialModel = initialUNet(initialModel, source, "/initialModel");
+  return checkCoordinator(config, source);
 }
 
 export async function loadCoordinatorConfig(path: string): Promise<CoordinatorConfig> {
@@ -249,7 +296,7 @@ export async function loadClientConfig(path: string): Promise<ClientConfig> {
 }
 
 type RawFederation = {
-  coordinator: Omit<CoordinatorConfig, "sites"> & { sites?: CoordinatorConfig["sites"] };
+  coordinator: Omit<CoordinatorJson, "sites"> & { sites?: CoordinatorConfig["sites"] };
   sites: { site: string | object; stateDir?: string; neverShare?: string[]; logFile?: string }[];
   threadsPerSite?: number;
   initSeed?: number;
@@ -279,8 +326,18 @@ async function parseFederationConfig(
       );
     return c ?? { id, token: newToken() };
   });
+  const { initialModel, ...coordinatorRest } = raw.coordinator;
   const coordinator = checkCoordinator(
-    { ...raw.coordinator, sites: [...credentials, ...listed.filter((s) => !ids.includes(s.id))] },
+    {
+      ...coordinatorRest,
+      sites: [...credentials, ...listed.filter((s) => !ids.includes(s.id))],
+      initialModel:
+        initialModel !== undefined
+          ? initialUNet(initialModel, source, "/coordinator/initialModel")
+          : coordinatorRest.initialWeightsFile === undefined
+            ? sitesInitialModel(sites, raw.initSeed, source)
+            : undefined,
+    },
     source,
     "/coordinator",
   );
@@ -299,6 +356,19 @@ async function parseFederationConfig(
     threadsPerSite: raw.threadsPerSite,
     initSeed: raw.initSeed,
   };
+}
+
+/** A simulation's coordinator builds the sites' own architecture (initialModelOfSites). */
+function sitesInitialModel(
+  sites: readonly SiteTrainingConfig[],
+  initSeed: number | undefined,
+  source: string,
+): CoordinatorConfig["initialModel"] {
+  try {
+    return initialModelOfSites(sites, initSeed ?? sites[0].training.seed);
+  } catch (e) {
+    throw new Error(`${source}: invalid config:\n  /sites: ${(e as Error).message}`);
+  }
 }
 
 export async function loadFederationConfig(

@@ -67,6 +67,21 @@ function intPairSchema() {
   return { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 } as const;
 }
 
+/** Task heads: each a name and the organs it segments (a site's, or a federation's). */
+export const headsSchema = {
+  type: "array",
+  minItems: 1,
+  items: {
+    type: "object",
+    properties: {
+      task: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
+      organs: { type: "array", items: { type: "string" }, minItems: 1 },
+    },
+    required: ["task", "organs"],
+    additionalProperties: false,
+  },
+} as const;
+
 export const modelSchema = {
   type: "object",
   properties: {

@@ -16,6 +16,7 @@ import {
   augmentSchema,
   datasetSpecSchema,
   deviceSchema,
+  headsSchema,
   labelMapSchema,
   modelSchema,
   preprocessSchema,
@@ -91,19 +92,7 @@ const siteConfigSchema = {
     site: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
     data: datasetSpecSchema,
     labelMap: labelMapSchema,
-    heads: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        properties: {
-          task: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
-          organs: { type: "array", items: { type: "string" }, minItems: 1 },
-        },
-        required: ["task", "organs"],
-        additionalProperties: false,
-      },
-    },
+    heads: headsSchema,
     model: modelSchema,
     preprocess: preprocessSchema,
     augment: augmentSchema,
@@ -157,12 +146,7 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
       }
     }
   }
-  const model: UNetConfig = { ...SEGVIZ_UNET, ...raw.model };
-  if (model.strides.length !== model.channels.length - 1) {
-    throw new Error(
-      `${source}: invalid config:\n  /model/strides: needs ${model.channels.length - 1} entries, one less than /model/channels`,
-    );
-  }
+  const model = resolveUNetConfig(raw.model, source, "/model");
   return {
     site: raw.site,
     data: raw.data,
@@ -175,6 +159,21 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
     outDir: raw.outDir,
     cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
   };
+}
+
+/** A config's model section over SegViz's UNet defaults, its strides checked against its channels. */
+export function resolveUNetConfig(
+  partial: Partial<UNetConfig> | undefined,
+  source: string,
+  pointer: string,
+): UNetConfig {
+  const model: UNetConfig = { ...SEGVIZ_UNET, ...partial };
+  if (model.strides.length !== model.channels.length - 1) {
+    throw new Error(
+      `${source}: invalid config:\n  ${pointer}/strides: needs ${model.channels.length - 1} entries, one less than ${pointer}/channels`,
+    );
+  }
+  return model;
 }
 
 export async function loadSiteConfig(path: string): Promise<SiteTrainingConfig> {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { CoordinatorConfig } from "../../../src/federation/coordinator/config.js";
 import { startCoordinator } from "../../../src/federation/coordinator/coordinator.js";
 import { type Logger, MemoryLogger } from "../../../src/federation/logging/json-logger.js";
+import { QUADRATIC_INITIAL_MODEL } from "../../../src/federation/simulation/messages.js";
 import type { SiteConfig } from "../../../src/federation/site/config.js";
 import { mergeGlobal } from "../../../src/federation/site/merge-weights.js";
 import { runSite } from "../../../src/federation/site/site-client.js";
@@ -32,7 +33,13 @@ export async function runInProcess(
   logger: Logger = new MemoryLogger(),
 ) {
   const handle = await startCoordinator(
-    { host: LOOPBACK, port: 0, sites: tokens(sites.map((s) => s.id)), ...config } as CoordinatorConfig,
+    {
+      host: LOOPBACK,
+      port: 0,
+      sites: tokens(sites.map((s) => s.id)),
+      initialModel: QUADRATIC_INITIAL_MODEL,
+      ...config,
+    } as CoordinatorConfig,
     logger,
   );
   const siteRuns = sites.map((s) =>

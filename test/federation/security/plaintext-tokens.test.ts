@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startCoordinator } from "../../../src/federation/coordinator/coordinator.js";
 import { MemoryLogger } from "../../../src/federation/logging/json-logger.js";
+import { QUADRATIC_INITIAL_MODEL } from "../../../src/federation/simulation/messages.js";
 
 const config = (host: string, extra: Record<string, unknown> = {}) => ({
   host,
@@ -11,6 +12,7 @@ const config = (host: string, extra: Record<string, unknown> = {}) => ({
   rounds: 1,
   strategy: { name: "segviz" as const },
   sites: [{ id: "liver", token: "secret" }],
+  initialModel: QUADRATIC_INITIAL_MODEL,
   ...extra,
 });
 

@@ -18,6 +18,7 @@ import {
   isOptimizerStateName,
   splitOptimizerState,
 } from "../../../src/federation/unet-site/optimizer-state.js";
+import { initialModelOfSites } from "../../../src/federation/unet-site/unet-initial-model.js";
 import { UNetSiteTrainer } from "../../../src/federation/unet-site/unet-site-trainer.js";
 import { tensorsEqual, toFloat64, type WeightSet } from "../../../src/federation/weights/weight-set.js";
 import { parseSiteConfig } from "../../../src/training/config/site-config.js";
@@ -32,9 +33,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const siteConfig = (organ: string) =>
+  parseSiteConfig(tinySiteConfig(fed, organ, join(dir, `out-${organ}`)), `${organ}.json`);
+
 async function site(organ: string): Promise<UNetSiteTrainer> {
-  const cfg = parseSiteConfig(tinySiteConfig(fed, organ, join(dir, `out-${organ}`)), `${organ}.json`);
-  const t = await UNetSiteTrainer.create(cfg);
+  const t = await UNetSiteTrainer.create(siteConfig(organ));
   trainers.push(t);
   return t;
 }
@@ -167,8 +170,11 @@ describe("UNetSiteTrainer", { timeout: 120_000 }, () => {
     ];
     // Adam state kept across rounds: it must travel as local state, never to the coordinator.
     const strategy = { name: "segviz" as const, localEpochs: 1, options: { optimizerState: "keep" } };
+    // The coordinator draws the start itself, from the sites' architecture and seed.
+    const configs = ["liver", "spleen"].map(siteConfig);
+    const initialModel = initialModelOfSites(configs, configs[0].training.seed);
     const { handle, siteRuns } = await runInProcess(
-      { rounds: 2, strategy, minSitesToStart: 2, evaluateEvery: 2 },
+      { rounds: 2, strategy, minSitesToStart: 2, evaluateEvery: 2, initialModel },
       sites,
     );
     const result = await handle.done;
@@ -195,6 +201,13 @@ describe("UNetSiteTrainer", { timeout: 120_000 }, () => {
 
     // The coordinator never held a head: its global set is exactly the body.
     assert.deepEqual([...result.global.keys()].sort(), [...body].sort());
+
+    // Round 1 started every site from the coordinator's own model, which is bit for bit the body
+    // each site drew itself with the same seed (whatever its heads).
+    for (const [k, mine] of [liver, spleen].entries()) {
+      const own = await sites[k].trainer.initialWeights();
+      for (const n of body) assert.ok(tensorsEqual(mine[0].input.get(n)!, own.get(n)!), `${n} at round 1`);
+    }
 
     const floatBody = body.filter((n) => liver[0].output.get(n)!.dtype === "float32");
     // Local training moved the body differently at the two sites...

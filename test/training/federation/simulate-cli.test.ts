@@ -39,6 +39,12 @@ async function segviz(args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
+/** What a coordinator of tiny liver sites starts from: their UNet, their head, their seed. */
+const tinyInitialModel = (organ = "liver") => {
+  const site = tinySiteConfig(fed, organ, join(dir, "unused"));
+  return { model: site.model, heads: site.heads, seed: (site.training as { seed: number }).seed };
+};
+
 function writeJson(name: string, value: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(value, null, 2));
@@ -110,6 +116,7 @@ describe("segviz simulate / server / client", { timeout: 120_000 }, () => {
         rounds,
         strategy: { name: "segviz" },
         sites: [{ id: "liver", token: "secret-liver" }],
+        initialModel: tinyInitialModel(),
         checkpointDir,
         roundLogFile: join(dir, "server-rounds.jsonl"),
       });
@@ -170,6 +177,49 @@ describe("segviz simulate / server / client", { timeout: 120_000 }, () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\/sites\/0: needs token or tokenSha256/);
 
+    // The coordinator starts from its own weights: without a model or a weights file it has none.
+    const noStart = writeJson("no-start.json", {
+      rounds: 1,
+      strategy: { name: "segviz" },
+      sites: [{ id: "liver", token: "t" }],
+    });
+    r = await segviz(["server", "--config", noStart]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /no-start\.json: invalid config:\n\s+\/initialModel: required \(or initialWeightsFile\)/,
+    );
+    const badStrides = writeJson("bad-strides.json", {
+      rounds: 1,
+      strategy: { name: "segviz" },
+      sites: [{ id: "liver", token: "t" }],
+      initialModel: { ...tinyInitialModel(), model: { channels: [4, 8, 16], strides: [2] } },
+    });
+    r = await segviz(["server", "--config", badStrides]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /bad-strides\.json: invalid config:\n\s+\/initialModel\/model\/strides: needs 2 entries/,
+    );
+    const mixed = writeJson("mixed-models.json", {
+      coordinator: { rounds: 1, strategy: { name: "segviz" } },
+      sites: [
+        { site: tinySiteConfig(fed, "liver", join(dir, "x")) },
+        {
+          site: {
+            ...tinySiteConfig(fed, "spleen", join(dir, "y")),
+            model: { channels: [4, 8, 32], strides: [2, 2], numResUnits: 1 },
+          },
+        },
+      ],
+    });
+    r = await segviz(["simulate", "--config", mixed]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /mixed-models\.json: invalid config:\n\s+\/sites: site spleen's model differs from site liver's/,
+    );
+
     const client = writeJson("client.json", { site: join(dir, "nope.json"), coordinator: "localhost" });
     r = await segviz(["client", "--config", client]);
     assert.equal(r.code, 1);
@@ -185,6 +235,7 @@ describe("segviz simulate / server / client", { timeout: 120_000 }, () => {
         rounds: 1,
         strategy: { name: "segviz" },
         sites: [{ id: "liver", token: "t" }],
+        initialModel: tinyInitialModel(),
         host: "127.0.0.1",
         port: grpcPort,
         status: { port: statusPort },

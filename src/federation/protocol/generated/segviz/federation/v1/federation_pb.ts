@@ -272,8 +272,6 @@ export type Task = Message<"segviz.federation.v1.Task"> & {
   options: { [key: string]: string };
 
   /**
-   * Absent for TASK_KIND_INITIALIZE.
-   *
    * @generated from field: segviz.federation.v1.PayloadInfo weights = 7;
    */
   weights?: PayloadInfo | undefined;
@@ -398,7 +396,7 @@ export enum TaskKind {
   UNSPECIFIED = 0,
 
   /**
-   * Return the site's initial shared weights (the federation's starting point).
+   * Retired: the coordinator starts from its own weights, never a site's. Sites refuse it.
    *
    * @generated from enum value: TASK_KIND_INITIALIZE = 1;
    */
