@@ -16,6 +16,7 @@ import { trainCentralArm } from "./arms/central.js";
 import { trainFederatedArm } from "./arms/federated.js";
 import { trainIndividualArm } from "./arms/individual.js";
 import { pruneFinishedArm } from "./arms/prune-finished-arm.js";
+import { skippedCasesBySite } from "./arms/skipped-cases.js";
 import { loadTrainedArm, saveTrainedArm, type TrainedArm } from "./arms/trained-arm.js";
 import type { ArmSpec } from "./config/arms.js";
 import type { ExperimentConfig } from "./config/experiment-config.js";
@@ -218,7 +219,9 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
   const listed = await listCases(exp.test.data, { requireLabels: true, onBadCase: "stop" });
   const cases = exp.test.maxCases === null ? listed.cases : listed.cases.slice(0, exp.test.maxCases);
   const siteLists = await Promise.all(
-    exp.sites.map((s) => listCases(s.data, { requireLabels: true, onBadCase: "skip" })),
+    exp.sites.map((s) =>
+      listCases(s.data, { requireLabels: true, onBadCase: exp.onBadCase === "fail" ? "stop" : "skip" }),
+    ),
   );
   const siteCases = siteLists.map((l) => l.cases.length);
   const inputs = {
@@ -240,6 +243,10 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
   const evaluationSeconds = (performance.now() - tEval) / 1000;
 
   const arms = armReports(exp, trained, evaluated.evaluations);
+  const skipped = await skippedCasesBySite(exp);
+  // Cases left out at listing are already not counted; those that failed preprocessing are.
+  const preprocessingSkipped = (site: string) =>
+    skipped[site]!.filter((s) => s.stage === "preprocessing").length;
   const report: StudyReport = {
     format: "segviz-study-report/1",
     title: opts.title ?? `SegViz study: ${exp.name}`,
@@ -251,9 +258,10 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
     sites: exp.sites.map((s, i) => ({
       name: s.name,
       organs: s.organs,
-      trainingCases: siteCases[i]!,
+      trainingCases: siteCases[i]! - preprocessingSkipped(s.name),
       window: s.window,
     })),
+    skipped,
     testSet: { name: exp.test.name, cases: cases.map((c) => c.id) },
     settings: experimentRecord(exp),
     arms,

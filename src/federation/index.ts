@@ -21,7 +21,7 @@ export type { FederationOutcome } from "./simulation/outcome.js";
 export type { SimulationConfig } from "./simulation/simulate.js";
 export { simulate } from "./simulation/simulate.js";
 export type { SiteConfig } from "./site/config.js";
-export { runSite, SiteRefusedError, type SiteResult } from "./site/site-client.js";
+export { checkSiteOutputs, runSite, SiteRefusedError, type SiteResult } from "./site/site-client.js";
 export type { SiteTrainer, TrainingResult, TrainingRound } from "./site/site-trainer.js";
 export { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "./strategies/config.js";
 export { loadClientConfig, loadCoordinatorConfig, loadFederationConfig } from "./unet-site/config-files.js";

@@ -56,6 +56,12 @@ function sampleReport(): StudyReport {
       { name: "site-liver", organs: ["liver"], trainingCases: 8, window: [-160, 240] },
       { name: "site-spleen", organs: ["spleen"], trainingCases: 6, window: [-160, 240] },
     ],
+    skipped: {
+      "site-liver": [
+        { id: "liver_9", stage: "preprocessing", file: "liver_9.nii.gz", reason: "truncated <gzip> stream" },
+      ],
+      "site-spleen": [],
+    },
     testSet: { name: "phantom-test", cases: ["c1", "c2", "c3"] },
     settings: { epochs: 2, seed: 7 },
     arms: [
@@ -421,4 +427,16 @@ test("the report names the program, its commit, the device and seed, and every i
   assert.match(html, /device cpu, seed 7/);
   for (const h of ["a", "b", "c"]) assert.ok(html.includes(h.repeat(64)), `fingerprint ${h}`);
   assert.match(html, /<td>site-liver<\/td><td class="num">8<\/td><td class="num">1<\/td>/);
+});
+
+test("the report lists each site's skipped cases with stage, file and reason, or says none was", () => {
+  const html = renderReportHtml(sampleReport());
+  assert.match(html, /1 training case\(s\) were skipped \(onBadCase "skip"\) and are in no arm/);
+  assert.ok(
+    html.includes(
+      "<td>site-liver</td><td>liver_9</td><td>preprocessing</td><td><code>liver_9.nii.gz</code></td><td>truncated &lt;gzip&gt; stream</td>",
+    ),
+  );
+  const clean = renderReportHtml({ ...sampleReport(), skipped: { "site-liver": [], "site-spleen": [] } });
+  assert.match(clean, /No training case was skipped\./);
 });

@@ -66,6 +66,16 @@ test("the report files, the table and every arm's numbers are there", () => {
   );
   assert.deepEqual(json.organs, ORGANS);
   assert.equal(json.testSet.cases.length, 3);
+  // Every arm's every site wrote what it skipped (nothing, on the phantom), and the report says so.
+  assert.deepEqual(json.skipped, Object.fromEntries(SITES.map((s) => [s, []])));
+  for (const arm of ARMS)
+    for (const site of SITES)
+      assert.deepEqual(
+        JSON.parse(readFileSync(join(dir, "arms", arm, "sites", site, "skipped.json"), "utf8")).skipped,
+        [],
+        `${arm}/${site}`,
+      );
+  assert.match(readFileSync(join(dir, "report.html"), "utf8"), /No training case was skipped\./);
   for (const a of json.arms) {
     assert.equal(a.perCase.length, 3, a.name);
     for (const c of a.perCase) {

@@ -44,7 +44,8 @@ test("train, resume, predict and evaluate a phantom site end to end", async () =
   );
   const first = await runSiteTraining(cfg);
   assert.equal(first.epochs, 2);
-  assert.deepEqual(first.bad, []);
+  assert.deepEqual(first.skipped, []);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, "run", "skipped.json"), "utf8")).skipped, []);
   for (const f of ["best/model.safetensors", "last/optimizer.safetensors", "split.json", "metrics.jsonl"]) {
     assert.ok(existsSync(join(dir, "run", f)), `${f} missing`);
   }

@@ -1,7 +1,13 @@
 // `segviz client --config client.json`: one site of a federation. It dials out to the
 // coordinator (no inbound port), trains its UNet on its own data, and shares what the
 // federation's strategy allows.
-import { loadClientConfig, runSite, UNetSiteTrainer } from "../../federation/index.js";
+import {
+  checkSiteOutputs,
+  loadClientConfig,
+  runSite,
+  type SiteResult,
+  UNetSiteTrainer,
+} from "../../federation/index.js";
 import type { Command } from "../command-spec.js";
 
 export const clientCommand: Command = {
@@ -20,15 +26,19 @@ The site dials out, so the hospital opens no inbound port (docs/federation.md).`
   },
   async run(values) {
     const config = await loadClientConfig(values.config as string);
+    // Its state folder and log file take writes before hours of preprocessing depend on them.
+    checkSiteOutputs(config.federation);
     const trainer = await UNetSiteTrainer.create(config.site, { initSeed: config.initSeed });
+    let r: SiteResult;
     try {
-      const r = await runSite(config.federation, trainer);
-      console.log(
-        `site ${config.federation.siteId}: trained ${r.roundsTrained} rounds (last round ${r.lastRound}); ${r.reason}`,
-      );
+      r = await runSite(config.federation, trainer);
     } finally {
       await trainer.close();
     }
-    return 0;
+    console.log(
+      `site ${config.federation.siteId}: trained ${r.roundsTrained} rounds (last round ${r.lastRound}); ${r.reason}`,
+    );
+    // A federation that failed is a job that did not finish, whatever this site did.
+    return r.coordinatorFailed ? 1 : 0;
   },
 };

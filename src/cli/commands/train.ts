@@ -23,7 +23,12 @@ augment and training settings (docs/data-formats.md, README "Configuration"). Ch
     console.log(
       `site ${cfg.site}: ${r.epochs} epochs, best validation mean Dice ${Number.isFinite(r.bestMeanDice) ? r.bestMeanDice.toFixed(4) : "n/a"}; outputs in ${r.outDir}`,
     );
-    for (const b of r.bad) console.log(`skipped ${b.file}: ${b.reason}`);
+    if (r.skipped.length > 0) {
+      console.log(
+        `${r.skipped.length} case(s) skipped (onBadCase "skip"; listed in ${r.outDir}/skipped.json):`,
+      );
+      for (const b of r.skipped) console.log(`  ${b.id}: ${b.file}: ${b.reason}`);
+    }
     return 0;
   },
 };

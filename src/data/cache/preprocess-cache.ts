@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { FileWriteError } from "../../util/file-writes.js";
 import type { Volume } from "../volume.js";
 import { cacheKey } from "./content-hash.js";
 import { decodeEntry, encodeEntry } from "./entry-format.js";
@@ -81,18 +82,18 @@ export class PreprocessCache {
   private async write(key: string, path: string, volumes: Record<string, Volume>): Promise<void> {
     await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
     const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    const fh = await open(tmp, "w");
     try {
-      for (const chunk of encodeEntry(key, volumes)) await fh.write(chunk);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
+      const fh = await open(tmp, "w");
+      try {
+        for (const chunk of encodeEntry(key, volumes)) await fh.write(chunk);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await rename(tmp, path);
     } catch (e) {
       await rm(tmp, { force: true });
-      throw e;
+      throw new FileWriteError(path, e);
     }
   }
 }

@@ -1,17 +1,30 @@
 // Seeded train/validation split, saved to a JSON file and reused from it: the same file gives the
 // same split on every run and every machine, whatever order the cases were listed in.
 
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "../../util/file-writes.js";
 import { mulberry32 } from "../../util/mulberry32.js";
 import { DataError } from "../errors.js";
 import type { Case } from "./case.js";
 
-interface SplitFile {
+/** A case left out of training, with why; `from` is the side the split had put it on. */
+export interface SkippedCase {
+  id: string;
+  file: string;
+  reason: string;
+  /** Where the case was found bad: listing its files, or reading and preprocessing them. */
+  stage: "listing" | "preprocessing";
+  from?: "train" | "validation";
+}
+
+export interface SplitFile {
   seed: number;
   validationFraction: number;
   train: string[];
   validation: string[];
+  /** Cases left out on the last run: listed here instead of in train or validation. */
+  skipped?: SkippedCase[];
 }
 
 interface SplitOptions {
@@ -29,6 +42,8 @@ interface SplitResult {
   reused: boolean;
   /** Ids in the file that are not among the cases now (e.g. bad cases skipped this time). */
   missing: string[];
+  /** The split as assigned, cases skipped last time back on their sides (for recordSkipped). */
+  record: SplitFile;
 }
 
 /** Deterministic split of ids (sorted first, so listing order does not matter). */
@@ -77,22 +92,24 @@ async function readSplitFile(path: string): Promise<SplitFile | undefined> {
 
 async function writeSplitFile(path: string, split: SplitFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(split, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(split, null, 2)}\n`);
 }
 
 export async function splitCases(cases: readonly Case[], opts: SplitOptions): Promise<SplitResult> {
   const byId = new Map(cases.map((c) => [c.id, c]));
   const saved = await readSplitFile(opts.file);
-  const split = saved ?? splitIds([...byId.keys()], opts.seed, opts.validationFraction);
+  // A case skipped last time keeps the side it was split to, so fixing its file restores it.
+  const split =
+    saved === undefined ? splitIds([...byId.keys()], opts.seed, opts.validationFraction) : assigned(saved);
   if (saved) {
-    const listed = new Set([...saved.train, ...saved.validation]);
+    const listed = new Set([...split.train, ...split.validation]);
     const unknown = [...byId.keys()].filter((id) => !listed.has(id));
     if (unknown.length > 0) {
+      const before = saved.skipped?.find((c) => c.id === unknown[0]);
+      const why = before === undefined ? "" : ` (it was skipped before the split was made: ${before.reason})`;
       throw new DataError(
         opts.file,
-        `${unknown.length} case(s) are not in this split (first: ${unknown[0]}); delete the file to split anew`,
+        `${unknown.length} case(s) are not in this split (first: ${unknown[0]}${why}); delete the file to split anew`,
       );
     }
   } else {
@@ -104,5 +121,42 @@ export async function splitCases(cases: readonly Case[], opts: SplitOptions): Pr
     validation: pick(split.validation),
     reused: saved !== undefined,
     missing: [...split.train, ...split.validation].filter((id) => !byId.has(id)),
+    record: split,
   };
+}
+
+/** The saved split with last run's skipped cases back on the side they were split to. */
+function assigned(saved: SplitFile): SplitFile {
+  const back = (side: "train" | "validation") =>
+    [...saved[side], ...(saved.skipped ?? []).filter((s) => s.from === side).map((s) => s.id)].sort();
+  return {
+    seed: saved.seed,
+    validationFraction: saved.validationFraction,
+    train: back("train"),
+    validation: back("validation"),
+  };
+}
+
+/**
+ * Rewrites the split file with this run's skipped cases moved out of train and validation into
+ * its `skipped` list (each with its file, reason and side), so the file says what was trained.
+ */
+export async function recordSkipped(
+  path: string,
+  record: SplitFile,
+  skipped: readonly SkippedCase[],
+): Promise<void> {
+  const out = new Set(skipped.map((s) => s.id));
+  const side = (id: string) =>
+    record.train.includes(id) ? "train" : record.validation.includes(id) ? "validation" : undefined;
+  await writeSplitFile(path, {
+    seed: record.seed,
+    validationFraction: record.validationFraction,
+    train: record.train.filter((id) => !out.has(id)),
+    validation: record.validation.filter((id) => !out.has(id)),
+    skipped: skipped.map((s) => {
+      const from = side(s.id);
+      return from === undefined ? { ...s } : { ...s, from };
+    }),
+  });
 }

@@ -15,6 +15,13 @@ interface PreparedCase {
   hit: boolean;
 }
 
+/** A case that could not be read or preprocessed: its input paths, the file at fault and why. */
+export interface FailedCase {
+  paths: CasePaths;
+  file: string;
+  reason: string;
+}
+
 interface PreprocessDatasetOptions {
   cache: PreprocessCache;
   settings: PreprocessSettings;
@@ -27,11 +34,11 @@ interface PreprocessDatasetOptions {
 export async function preprocessDataset(
   cases: readonly CasePaths[],
   o: PreprocessDatasetOptions,
-): Promise<{ prepared: PreparedCase[]; failed: { file: string; reason: string }[] }> {
+): Promise<{ prepared: PreparedCase[]; failed: FailedCase[] }> {
   const bar = progress("preprocess", cases.length, { stream: o.progressStream, intervalMs: 0 });
   let done = 0;
   const prepared: PreparedCase[] = [];
-  const failed: { file: string; reason: string }[] = [];
+  const failed: FailedCase[] = [];
   for (const paths of cases) {
     const sources: Record<string, string> = { image: paths.image };
     if (paths.label !== undefined) sources.label = paths.label;
@@ -45,7 +52,7 @@ export async function preprocessDataset(
     } catch (e) {
       const err = e instanceof DataError ? e : new DataError(paths.image, (e as Error).message, { cause: e });
       if ((o.onError ?? "stop") === "stop") throw err;
-      failed.push({ file: err.file, reason: err.reason });
+      failed.push({ paths, file: err.file, reason: err.reason });
       bar.log({ event: "case_skipped", file: err.file, reason: err.reason });
       bar.update(++done, { case: paths.image, skipped: true });
     }

@@ -43,5 +43,6 @@ export function experimentSiteConfig(
     },
     outDir: o.outDir,
     cacheDir: exp.cacheDir,
+    onBadCase: exp.onBadCase,
   };
 }

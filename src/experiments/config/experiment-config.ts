@@ -79,6 +79,11 @@ export interface ExperimentConfig {
   /** Seeds the initial weights (the same for every arm and site), splits and patch sampling. */
   seed: number;
   threads: number;
+  /**
+   * A site case that cannot be used: "skip" (the default for a study) leaves it out of every arm
+   * and the report lists it; "fail" stops the study. The external test set never skips.
+   */
+  onBadCase: "skip" | "fail";
   /** "cpu" or "cuda" (needs a CUDA libtorch, see the README). */
   device: string;
   /** Label vocabulary: organ i is label i + 1 everywhere (training caches, predictions, reports). */
@@ -148,6 +153,7 @@ const experimentConfigSchema = {
     cacheDir: { type: "string", minLength: 1 },
     seed: { type: "integer", minimum: 0 },
     threads: { type: "integer", minimum: 1 },
+    onBadCase: { enum: ["skip", "fail"] },
     device: deviceSchema,
     organs: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, uniqueItems: true },
     sites: {
@@ -245,6 +251,7 @@ type Raw = {
   cacheDir?: string;
   seed?: number;
   threads?: number;
+  onBadCase?: "skip" | "fail";
   device?: string;
   organs?: string[];
   sites: { name: string; data: DatasetSpec; labelMap: string | LabelMap; window: HuWindow }[];
@@ -349,6 +356,7 @@ export function parseExperimentConfig(value: unknown, source: string): Experimen
     cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
     seed: raw.seed ?? 0,
     threads: raw.threads ?? 2,
+    onBadCase: raw.onBadCase ?? "skip",
     device: raw.device ?? "cpu",
     organs,
     sites,

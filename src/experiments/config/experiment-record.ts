@@ -26,6 +26,7 @@ export function experimentRecord(exp: ExperimentConfig): Record<string, unknown>
     cacheDir: exp.cacheDir,
     seed: exp.seed,
     threads: exp.threads,
+    onBadCase: exp.onBadCase,
     device: exp.device,
     organs: exp.organs,
     sites: exp.sites.map((s) => ({

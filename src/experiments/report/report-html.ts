@@ -66,7 +66,7 @@ export function renderReportHtml(report: StudyReport): string {
     sharing(report),
     slices(report),
     section("Arms", armsTable(report)),
-    section("Sites", sitesTable(report)),
+    section("Sites", `${sitesTable(report)}\n${skippedTable(report)}`),
     section("Settings", `${settings(report)}\n${inputs(report)}`),
     section("Per-case Dice", perCase(report)),
   ];
@@ -344,6 +344,18 @@ function sitesTable(report: StudyReport): string {
     `${s.window[0]} to ${s.window[1]}`,
   ]);
   return table(head, rows, (j) => j >= 2);
+}
+
+/** Every training case a site left out, or a line saying none was. */
+function skippedTable(report: StudyReport): string {
+  const rows = Object.entries(report.skipped).flatMap(([site, cases]) =>
+    cases.map((c) => [esc(site), esc(c.id), esc(c.stage), `<code>${esc(c.file)}</code>`, esc(c.reason)]),
+  );
+  if (rows.length === 0) return "<p>No training case was skipped.</p>";
+  return (
+    `<p class="bad">${rows.length} training case(s) were skipped (onBadCase "skip") and are in no arm:</p>\n` +
+    table(["Site", "Case", "Stage", "File", "Reason"], rows, () => false)
+  );
 }
 
 function settings(report: StudyReport): string {

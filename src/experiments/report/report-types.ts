@@ -126,6 +126,8 @@ export interface OverlaySlice {
   predictions: Record<string, number[]>;
 }
 
+import type { ReportedSkippedCase } from "../arms/skipped-cases.js";
+
 export interface StudyReport {
   format: "segviz-study-report/1";
   title: string;
@@ -149,7 +151,10 @@ export interface StudyReport {
   };
   /** Organ vocabulary: index i + 1 in label maps is organs[i]. */
   organs: string[];
+  /** trainingCases: the cases the arms trained on (listed, less those skipped). */
   sites: { name: string; organs: string[]; trainingCases: number; window: [number, number] }[];
+  /** Per site, every training case left out (onBadCase "skip"), with the stage and the reason. */
+  skipped: Record<string, ReportedSkippedCase[]>;
   testSet: { name: string; cases: string[] };
   /** The experiment settings as resolved (defaults filled in). */
   settings: Record<string, unknown>;

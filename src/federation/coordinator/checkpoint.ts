@@ -3,8 +3,9 @@
 // coordinator killed at any moment resumes from the last round whose checkpoint is complete.
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomicSync as writeAtomically } from "../../util/file-writes.js";
 import type { StrategyState } from "../strategies/strategy.js";
 import { decodeWeightSet, encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
 
@@ -27,12 +28,6 @@ interface CheckpointIndex {
 }
 
 const INDEX = "checkpoint.json";
-
-function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");

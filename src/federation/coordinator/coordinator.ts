@@ -3,7 +3,7 @@
 // checkpointed, so a killed coordinator resumes at the last completed round.
 
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { ensureWritableDir } from "../../util/file-writes.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
 import { SiteRegistry } from "../security/site-registry.js";
 import { serverCredentials } from "../security/tls.js";
@@ -80,8 +80,10 @@ class Coordinator {
     const roundLog = new RoundLog(config.roundLogFile);
     if (settings.minSitesToStart < 1 || settings.minSitesToClose < 1)
       throw new Error("coordinator: minSitesToStart and minSitesToClose must be >= 1");
+    // A folder that cannot take a checkpoint fails now, not after the first round's work.
+    if (config.checkpointDir !== undefined)
+      ensureWritableDir(config.checkpointDir, "coordinator: checkpointDir");
     const start = await loadStartingPoint(config, strategy, log);
-    if (config.checkpointDir !== undefined) mkdirSync(config.checkpointDir, { recursive: true });
     return new Coordinator({ settings, log, strategy, registry, roundLog }, start);
   }
 
@@ -122,7 +124,14 @@ class Coordinator {
   async start(): Promise<CoordinatorHandle> {
     const { host, port: requestedPort, tls, status: statusConfig } = this.settings;
     this.checkTransportSecurity();
-    const port = await this.servers.listen(`${host}:${requestedPort}`, serverCredentials(tls));
+    const address = `${host}:${requestedPort}`;
+    let port: number;
+    try {
+      port = await this.servers.listen(address, serverCredentials(tls));
+    } catch (e) {
+      await this.servers.close();
+      throw new Error(`coordinator: cannot listen on ${address}: ${(e as Error).message}`, { cause: e });
+    }
     let statusPort: number | undefined;
     if (statusConfig !== undefined) {
       const statusHost = statusConfig.host ?? "127.0.0.1";
@@ -182,23 +191,23 @@ class Coordinator {
       this.status.phase = "failed";
       this.status.error = reason;
       this.log.log("error", "failed", { reason });
-      await this.shutdown(`coordinator failed: ${reason}`);
+      await this.shutdown(`coordinator failed: ${reason}`, "failed");
       throw e;
     }
     this.status.phase = this.stopSignal.stopped ? "stopped" : "finished";
-    await this.shutdown("federation finished");
+    await this.shutdown("federation finished", "finished");
     this.log.log("info", "finished", { completedRounds: result.completedRounds });
     return result;
   }
 
   private async stop(): Promise<void> {
     this.stopSignal.request();
-    await this.shutdown("coordinator stopped");
+    await this.shutdown("coordinator stopped", "finished");
   }
 
   /** Ends every site's stream with the reason, then closes the ports. */
-  private async shutdown(reason: string): Promise<void> {
-    for (const s of this.sites.list()) s.end(reason, true);
+  private async shutdown(reason: string, outcome: "finished" | "failed"): Promise<void> {
+    for (const s of this.sites.list()) s.end(reason, outcome);
     await this.servers.close();
   }
 }

@@ -1,6 +1,7 @@
 // One JSON line per round and one per site per round: what tools and the dashboard read.
 
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { appendToFileSync } from "../../util/file-writes.js";
 
 export interface SiteRoundRecord {
   type: "site-round";
@@ -44,12 +45,15 @@ export type RoundLogRecord = SiteRoundRecord | RoundRecord;
 
 export class RoundLog {
   readonly records: RoundLogRecord[] = [];
-  constructor(private readonly file?: string) {}
+  /** A file is proved writable at once: a coordinator that cannot log its rounds does not start. */
+  constructor(private readonly file?: string) {
+    if (file !== undefined) appendToFileSync(file, "");
+  }
 
   write(record: RoundLogRecord): void {
     this.records.push(record);
     if (this.file !== undefined)
-      appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+      appendToFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }
 }
 

@@ -87,14 +87,17 @@ export class SiteConnection {
     else this.closeListeners.push(listener);
   }
 
-  /** Ends the stream from our side (replaced by a newer connection, or shutting down). */
-  end(reason: string, shutdown = false): void {
-    if (shutdown && !this.closed) {
+  /**
+   * Ends the stream from our side: replaced by a newer connection (no shutdown), or the
+   * federation is over, "finished" or "failed" (the site is told which).
+   */
+  end(reason: string, shutdown?: "finished" | "failed"): void {
+    if (shutdown !== undefined && !this.closed) {
       try {
         this.stream.write(
           coordinatorMessage({
             case: "shutdown",
-            value: { $typeName: "segviz.federation.v1.Shutdown", reason },
+            value: { $typeName: "segviz.federation.v1.Shutdown", reason, failed: shutdown === "failed" },
           }),
         );
       } catch {

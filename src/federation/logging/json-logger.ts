@@ -1,6 +1,6 @@
 // Structured logs: one JSON object per line, so long federations can be filtered and plotted.
 
-import { appendFileSync } from "node:fs";
+import { appendToFileSync } from "../../util/file-writes.js";
 
 type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -8,18 +8,20 @@ export interface Logger {
   log(level: LogLevel, event: string, fields?: Record<string, unknown>): void;
 }
 
-/** Writes to stderr, or appends to a file when a path is given. */
+/** Writes to stderr, or appends to a file when a path is given (proved writable at once). */
 export class JsonLineLogger implements Logger {
   constructor(
     private readonly component: string,
     private readonly file?: string,
     private readonly minLevel: LogLevel = "info",
-  ) {}
+  ) {
+    if (file !== undefined) appendToFileSync(file, "");
+  }
 
   log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
     if (LEVELS[level] < LEVELS[this.minLevel]) return;
     const line = `${JSON.stringify({ time: new Date().toISOString(), level, component: this.component, event, ...fields })}\n`;
-    if (this.file !== undefined) appendFileSync(this.file, line);
+    if (this.file !== undefined) appendToFileSync(this.file, line);
     else process.stderr.write(line);
   }
 }

@@ -3,10 +3,11 @@
 // before r, so a round that is retried (or re-sent by a resumed coordinator) is recomputed from
 // the same starting point.
 
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { NamedTensorData } from "../../nn/safetensors/index.js";
 import { readSafetensorsFile, writeSafetensorsFile } from "../../nn/safetensors/index.js";
+import { ensureWritableDir } from "../../util/file-writes.js";
 import type { WeightSet } from "../weights/weight-set.js";
 
 const FILE = /^local-round-(\d+)\.safetensors$/;
@@ -16,7 +17,7 @@ export class LocalStateStore {
   private readonly memory = new Map<number, WeightSet>();
 
   constructor(private readonly dir?: string) {
-    if (dir !== undefined) mkdirSync(dir, { recursive: true });
+    if (dir !== undefined) ensureWritableDir(dir, "site: stateDir");
   }
 
   private rounds(): number[] {

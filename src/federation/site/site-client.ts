@@ -4,6 +4,7 @@
 
 import { create } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
+import { appendToFileSync, ensureWritableDir } from "../../util/file-writes.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
 import { HelloSchema } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { CHANNEL_OPTIONS } from "../protocol/service.js";
@@ -22,6 +23,14 @@ export interface SiteResult {
   roundsTrained: number;
   lastRound: number;
   reason: string;
+  /** The coordinator ended the federation as failed: the site did not finish its job. */
+  coordinatorFailed: boolean;
+}
+
+/** Proves the site's state folder and log file writable, before any work depends on them. */
+export function checkSiteOutputs(config: SiteConfig): void {
+  if (config.stateDir !== undefined) ensureWritableDir(config.stateDir, `site ${config.siteId}: stateDir`);
+  if (config.logFile !== undefined) appendToFileSync(config.logFile, "");
 }
 
 export async function runSite(
@@ -82,7 +91,12 @@ class SiteClient {
     while (true) {
       const end = await SiteSession.run(this.session);
       if (end.kind === "shutdown")
-        return { roundsTrained: tasks.roundsTrained, lastRound: tasks.lastRound, reason: end.reason };
+        return {
+          roundsTrained: tasks.roundsTrained,
+          lastRound: tasks.lastRound,
+          reason: end.reason,
+          coordinatorFailed: end.failed,
+        };
       if (end.welcomed) {
         delay = this.initialDelayMs;
         lostSince = undefined;

@@ -29,7 +29,7 @@ import type { SiteTasks } from "./site-tasks.js";
 import { TaskResultWriter } from "./task-result-writer.js";
 
 export type SessionEnd =
-  | { kind: "shutdown"; reason: string }
+  | { kind: "shutdown"; reason: string; failed: boolean }
   | { kind: "lost"; reason: string; welcomed: boolean };
 
 /** Stream errors that mean the coordinator refused the site rather than lost it. */
@@ -115,7 +115,7 @@ export class SiteSession {
       else if (!this.welcomed) throw new Error(`coordinator sent ${body.case} before welcome`);
       else if (body.case === "task") this.onTask(body.value, size);
       else if (body.case === "chunk") this.onChunk(body.value, size);
-      else if (body.case === "shutdown") this.onShutdown(body.value.reason);
+      else if (body.case === "shutdown") this.onShutdown(body.value.reason, body.value.failed);
     } catch (e) {
       if (e instanceof SiteRefusedError) {
         this.finish(e);
@@ -167,9 +167,9 @@ export class SiteSession {
     }
   }
 
-  private onShutdown(reason: string): void {
-    this.parts.log.log("info", "shutdown", { reason });
-    this.queue.then(() => this.finish({ kind: "shutdown", reason }));
+  private onShutdown(reason: string, failed: boolean): void {
+    this.parts.log.log(failed ? "error" : "info", "shutdown", { reason, failed });
+    this.queue.then(() => this.finish({ kind: "shutdown", reason, failed }));
   }
 
   private onTaskReady(task: Task, payload: Uint8Array | undefined, receivedBytes: number): void {

@@ -1,7 +1,8 @@
 // Reading and writing .safetensors files. Writes go to a temporary name and are renamed, so a
 // reader (or a process killed mid-write) never sees half a file.
 
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../util/file-writes.js";
 import type { NamedTensorData } from "./dtypes.js";
 import { type DecodedSafetensors, decodeSafetensors, encodeSafetensors } from "./format.js";
 
@@ -11,9 +12,7 @@ export async function writeSafetensorsFile(
   metadata?: Record<string, string>,
 ): Promise<void> {
   const bytes = encodeSafetensors(tensors, metadata, path);
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  await writeFileAtomic(path, bytes);
 }
 
 export async function readSafetensorsFile(path: string): Promise<DecodedSafetensors> {

@@ -66,6 +66,11 @@ export interface SiteTrainingConfig {
   training: TrainingSettings;
   outDir: string;
   cacheDir: string;
+  /**
+   * A case whose files are missing, unreadable or inconsistent: "fail" (the default) stops with
+   * every such case listed; "skip" trains without them and records each (split.json, skipped.json).
+   */
+  onBadCase: "skip" | "fail";
 }
 
 const DEFAULT_TRAINING: TrainingSettings = {
@@ -113,6 +118,7 @@ const siteConfigSchema = {
     },
     outDir: { type: "string", minLength: 1 },
     cacheDir: { type: "string", minLength: 1 },
+    onBadCase: { enum: ["skip", "fail"] },
   },
   required: ["site", "data", "labelMap", "outDir"],
   additionalProperties: false,
@@ -129,6 +135,7 @@ type RawSiteConfig = {
   training?: Partial<TrainingSettings>;
   outDir: string;
   cacheDir?: string;
+  onBadCase?: "skip" | "fail";
 };
 
 /** Validates and fills defaults; `source` (a file name) is named in every error. */
@@ -158,6 +165,7 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
     training: { ...DEFAULT_TRAINING, ...raw.training },
     outDir: raw.outDir,
     cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
+    onBadCase: raw.onBadCase ?? "fail",
   };
 }
 

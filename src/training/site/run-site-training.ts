@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { annotatedOrgans, organsOf } from "../../data/datasets/label-map.js";
+import type { SkippedCase } from "../../data/datasets/split.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { saveStateDict } from "../../nn/checkpoint.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
@@ -21,7 +22,8 @@ interface SiteTrainingResult {
   outDir: string;
   /** The monai-unet-<task>.safetensors files, one per head. */
   exports: string[];
-  bad: { file: string; reason: string }[];
+  /** Cases left out (the site config said onBadCase "skip"); also in split.json and skipped.json. */
+  skipped: SkippedCase[];
 }
 
 /** (i, j, k) sizes from configs to the engine's [k, j, i] tensor order. */
@@ -137,7 +139,7 @@ export async function runSiteTraining(
     bestMeanDice: trainer.bestMeanDice,
     outDir: cfg.outDir,
     exports,
-    bad: prepared.bad,
+    skipped: prepared.skipped,
   };
   trainer.model.dispose();
   trainer.dispose();

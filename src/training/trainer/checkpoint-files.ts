@@ -1,9 +1,10 @@
 // A training checkpoint on disk: model.safetensors (MONAI-style names), optimizer.safetensors
 // (state tensors; step count and lr in its metadata) and trainer.json, each written atomically.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Tensor } from "../../engine/index.js";
 import { loadStateDictFile, saveStateDict } from "../../nn/checkpoint.js";
+import { writeFileAtomic } from "../../util/file-writes.js";
 
 interface CheckpointContents {
   model: Map<string, Tensor>;
@@ -23,9 +24,7 @@ export async function writeCheckpoint(
     ...scalars,
     format: "segviz-optimizer",
   });
-  const tmp = join(dir, `trainer.json.tmp-${process.pid}`);
-  await writeFile(tmp, JSON.stringify(c.trainer, null, 2));
-  await rename(tmp, join(dir, "trainer.json"));
+  await writeFileAtomic(join(dir, "trainer.json"), JSON.stringify(c.trainer, null, 2));
 }
 
 /** Reads a checkpoint; the caller owns (and disposes) the returned tensors. */
