@@ -11,7 +11,7 @@ export const serverCommand: Command = {
 the starting point: initialModel ({ "model"?, "heads", "seed"? }: the UNet the coordinator draws) or
 initialWeightsFile (safetensors), and optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
 waitForSitesTimeoutMs, evaluateEvery, maxUpdateNorm, relativeUpdateNormBound,
-chunkBytes, allowInsecure,
+chunkBytes, allowInsecure, maxUnauthenticatedConnections, helloTimeoutMs,
 federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }). Every field, its
 default and the security model: docs/federation.md.`,
     options: {

@@ -3,7 +3,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Hello, SiteMessage } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
-import { coordinatorMessage, type JoinServerStream } from "../protocol/service.js";
+import { coordinatorMessage, type JoinServerStream, wireSize } from "../protocol/service.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
 import type { SiteRegistry } from "../security/site-registry.js";
 
@@ -16,6 +16,9 @@ export class AdmissionRefused extends Error {
   }
 }
 
+/** A Hello carries an id, a token and a few organ names: anything larger is not one. */
+export const MAX_HELLO_BYTES = 4096;
+
 export function waitForHello(stream: JoinServerStream, timeoutMs: number): Promise<Hello> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -24,7 +27,15 @@ export function waitForHello(stream: JoinServerStream, timeoutMs: number): Promi
     }, timeoutMs);
     const onData = (m: SiteMessage) => {
       cleanup();
-      if (m.body.case !== "hello") {
+      const size = wireSize(m);
+      if (size > MAX_HELLO_BYTES) {
+        reject(
+          new AdmissionRefused(
+            grpc.status.INVALID_ARGUMENT,
+            `first message is ${size} bytes; a hello is at most ${MAX_HELLO_BYTES}`,
+          ),
+        );
+      } else if (m.body.case !== "hello") {
         reject(
           new AdmissionRefused(
             grpc.status.INVALID_ARGUMENT,

@@ -55,6 +55,10 @@ export interface CoordinatorConfig {
    */
   relativeUpdateNormBound?: number;
   chunkBytes?: number;
+  /** Connections that have not authenticated yet, at most; more are refused at once. Default 32. */
+  maxUnauthenticatedConnections?: number;
+  /** How long a new connection has to send a valid Hello before it is dropped. Default 10 s. */
+  helloTimeoutMs?: number;
   /**
    * Without TLS the sites' tokens cross the network in plaintext. On loopback that is only warned
    * about; on any other address the coordinator refuses to start unless this is true.
@@ -72,6 +76,7 @@ export const COORDINATOR_DEFAULTS = {
   waitForSitesTimeoutMs: Number.POSITIVE_INFINITY,
   evaluateEvery: 0,
   helloTimeoutMs: 10_000,
+  maxUnauthenticatedConnections: 32,
   relativeUpdateNormBound: 100,
 };
 

@@ -3,11 +3,11 @@
 
 import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
-import { CHANNEL_OPTIONS, federationService, type JoinServerStream } from "../protocol/service.js";
+import { federationService, type JoinServerStream, SERVER_OPTIONS } from "../protocol/service.js";
 import { startStatusServer } from "./status-server.js";
 
 export class CoordinatorServers {
-  private readonly grpcServer = new grpc.Server(CHANNEL_OPTIONS);
+  private readonly grpcServer = new grpc.Server(SERVER_OPTIONS);
   private http: HttpServer | undefined;
 
   constructor(join: (stream: JoinServerStream) => Promise<void>) {

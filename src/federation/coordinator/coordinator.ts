@@ -109,6 +109,7 @@ class Coordinator {
       {
         federationId: settings.federationId,
         helloTimeoutMs: settings.helloTimeoutMs,
+        maxUnauthenticated: settings.maxUnauthenticatedConnections,
         registry,
         requireCertificate: settings.tls?.requireClientCertificate === true,
         sharing: strategy.sharing,

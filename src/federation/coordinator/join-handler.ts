@@ -3,6 +3,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "../logging/json-logger.js";
+import { RateLimitedLog } from "../logging/rate-limited-log.js";
 import type { Hello } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import type { JoinServerStream } from "../protocol/service.js";
 import type { SiteRegistry } from "../security/site-registry.js";
@@ -20,17 +21,35 @@ export interface JoinSettings {
   sharing: NameFilter;
   /** The round a site joining now takes part in first. */
   nextRound: () => number;
+  /** Streams that have not sent a valid Hello yet, at most; more are refused at once. */
+  maxUnauthenticated: number;
 }
 
 export class JoinHandler {
+  private unauthenticated = 0;
+  /** Per site: messages that belong to no pending task. */
+  private readonly strays: RateLimitedLog;
+  /** Refusals by the connection cap: one line a minute, then a count (a flood is one event). */
+  private readonly capRefusals: RateLimitedLog;
+
   constructor(
     private readonly settings: JoinSettings,
     private readonly sites: ConnectedSites,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.strays = new RateLimitedLog(log, "stray-message", "info", 5);
+    this.capRefusals = new RateLimitedLog(log, "connection-refused", "warn", 1);
+  }
 
   /** Serves one Join call; never rejects (a failure refuses the stream). */
   async handle(stream: JoinServerStream): Promise<void> {
+    const { maxUnauthenticated } = this.settings;
+    if (this.unauthenticated >= maxUnauthenticated) {
+      const reason = `${maxUnauthenticated} connections are already waiting to authenticate; try again later`;
+      this.capRefusals.record("cap", { peer: stream.getPeer(), reason });
+      refuse(stream, new AdmissionRefused(grpc.status.RESOURCE_EXHAUSTED, reason));
+      return;
+    }
     try {
       await this.admit(stream);
     } catch (e) {
@@ -41,10 +60,22 @@ export class JoinHandler {
     }
   }
 
+  /** The Hello, counted against the cap of unauthenticated streams until it has been checked. */
+  private async authenticatedHello(stream: JoinServerStream): Promise<Hello> {
+    const { helloTimeoutMs, registry, requireCertificate } = this.settings;
+    this.unauthenticated++;
+    try {
+      const hello = await waitForHello(stream, helloTimeoutMs);
+      checkHello(hello, stream, registry, requireCertificate);
+      return hello;
+    } finally {
+      this.unauthenticated--;
+    }
+  }
+
   private async admit(stream: JoinServerStream): Promise<void> {
-    const { federationId, helloTimeoutMs, registry, requireCertificate, sharing } = this.settings;
-    const hello = await waitForHello(stream, helloTimeoutMs);
-    checkHello(hello, stream, registry, requireCertificate);
+    const { federationId, sharing } = this.settings;
+    const hello = await this.authenticatedHello(stream);
     const connection = this.connection(hello, stream);
     welcome(stream, federationId, this.settings.nextRound(), sharing.include, sharing.exclude);
     const previous = this.sites.add(connection);
@@ -57,7 +88,10 @@ export class JoinHandler {
       resumedRound: hello.resumedRound,
       rejoined: previous !== undefined,
     });
-    connection.onClose(() => this.log.log("info", "site-left", { site: hello.siteId }));
+    connection.onClose(() => {
+      this.strays.flush(hello.siteId);
+      this.log.log("info", "site-left", { site: hello.siteId });
+    });
   }
 
   private connection(hello: Hello, stream: JoinServerStream): SiteConnection {
@@ -71,7 +105,7 @@ export class JoinHandler {
       stream,
     );
     connection.onStray = (taskId, why) =>
-      this.log.log("info", "stray-message", { site: hello.siteId, taskId, why });
+      this.strays.record(hello.siteId, { site: hello.siteId, taskId, why });
     return connection;
   }
 }

@@ -32,7 +32,17 @@ export interface TaskReply {
   receivedAt: number;
 }
 
+/**
+ * The largest reply payload a task accepts: what was sent plus a margin for a different header
+ * (a site returns the same shared tensors it received), or a small bound when nothing was sent.
+ */
+export function maxReplyBytes(sentBytes: number | undefined): number {
+  if (sentBytes === undefined) return 64 * 1024;
+  return sentBytes + Math.max(64 * 1024, Math.ceil(sentBytes / 100));
+}
+
 interface Pending {
+  maxReplyBytes: number;
   resolve: (reply: TaskReply) => void;
   reject: (error: Error) => void;
   bytesIn: number;
@@ -123,7 +133,8 @@ export class SiteConnection {
       value: create(TaskSchema, { ...task, weights: payload?.info }),
     });
     const reply = new Promise<TaskReply>((resolve, reject) => {
-      this.pending.set(task.taskId, { resolve, reject, bytesIn: 0, bytesOut: 0 });
+      const maxBytes = maxReplyBytes(payload === undefined ? undefined : Number(payload.info.totalBytes));
+      this.pending.set(task.taskId, { maxReplyBytes: maxBytes, resolve, reject, bytesIn: 0, bytesOut: 0 });
     });
     const p = this.pending.get(task.taskId)!;
     try {
@@ -168,7 +179,7 @@ export class SiteConnection {
         return;
       }
       try {
-        p.assembler = new PayloadAssembler(body.value.weights, `site ${this.siteId}`);
+        p.assembler = new PayloadAssembler(body.value.weights, `site ${this.siteId}`, p.maxReplyBytes);
       } catch (e) {
         this.settle(body.value.taskId, p, (e as Error).message);
       }

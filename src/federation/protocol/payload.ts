@@ -12,6 +12,8 @@ import {
 } from "./generated/segviz/federation/v1/federation_pb.js";
 
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+/** The largest weight chunk either side sends: the coordinator receives no larger message. */
+export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Payloads larger than this are refused from the header alone. */
 const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024 * 1024;
 
@@ -32,6 +34,8 @@ export function preparePayload(
   payloadId: string,
   chunkBytes = DEFAULT_CHUNK_BYTES,
 ): OutgoingPayload {
+  if (!(chunkBytes >= 1 && chunkBytes <= MAX_CHUNK_BYTES))
+    throw new Error(`chunkBytes ${chunkBytes} is not in 1..${MAX_CHUNK_BYTES}`);
   const sha256 = createHash("sha256").update(bytes).digest();
   const chunks: WeightChunk[] = [];
   for (let at = 0, index = 0; at < bytes.length || index === 0; at += chunkBytes, index++) {
@@ -62,7 +66,7 @@ export class PayloadAssembler {
     if (info.payloadId.length === 0 || info.payloadId.length > 200)
       this.fail("payload_id", "empty or too long");
     if (info.totalBytes > BigInt(maxBytes))
-      this.fail("total_bytes", `${info.totalBytes} exceeds the cap of ${maxBytes}`);
+      this.fail("total_bytes", `${info.totalBytes} bytes exceeds the cap of ${maxBytes}`);
     if (info.sha256.length !== 32) this.fail("sha256", `${info.sha256.length} bytes, expected 32`);
     this.total = Number(info.totalBytes);
     if (info.chunkCount === 0 || info.chunkCount > this.total + 1) {

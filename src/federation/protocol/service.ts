@@ -10,6 +10,7 @@ import {
   type SiteMessage,
   SiteMessageSchema,
 } from "./generated/segviz/federation/v1/federation_pb.js";
+import { MAX_CHUNK_BYTES } from "./payload.js";
 
 const wireSizes = new WeakMap<object, number>();
 
@@ -107,4 +108,13 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // HTTP/2's default 64 KiB window makes a 19 MB payload wait for ~300 window updates; a larger
   // receive window lets the coordinator stream weights to the sites at the socket's pace.
   "grpc-node.flow_control_window": 16 * 1024 * 1024,
+};
+
+/**
+ * The coordinator's server: no message it receives may be larger than a chunk and its envelope,
+ * so a client that never authenticates cannot make it buffer more than that per stream.
+ */
+export const SERVER_OPTIONS: grpc.ServerOptions = {
+  ...CHANNEL_OPTIONS,
+  "grpc.max_receive_message_length": MAX_CHUNK_BYTES + 64 * 1024,
 };

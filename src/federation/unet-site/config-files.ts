@@ -18,6 +18,7 @@ import {
 import { validateAgainstSchema } from "../../training/config/validate-json.js";
 import type { HeadSpec } from "../../training/trainer/heads.js";
 import type { CoordinatorConfig } from "../coordinator/config.js";
+import { MAX_CHUNK_BYTES } from "../protocol/payload.js";
 import type { SiteConfig } from "../site/config.js";
 import { STRATEGY_NAMES } from "../strategies/registry.js";
 import {
@@ -117,8 +118,10 @@ const coordinatorProperties = {
   },
   maxUpdateNorm: { type: "number", exclusiveMinimum: 0 },
   relativeUpdateNormBound: { type: "number", minimum: 0 },
-  chunkBytes: { type: "integer", minimum: 1024 },
+  chunkBytes: { type: "integer", minimum: 1024, maximum: MAX_CHUNK_BYTES },
   allowInsecure: { type: "boolean" },
+  maxUnauthenticatedConnections: posInt,
+  helloTimeoutMs: posInt,
 } as const;
 
 const coordinatorConfigSchema = {
@@ -152,7 +155,7 @@ const clientConfigSchema = {
     stateDir: str,
     neverShare: strings,
     reconnect: reconnectSchema,
-    chunkBytes: { type: "integer", minimum: 1024 },
+    chunkBytes: { type: "integer", minimum: 1024, maximum: MAX_CHUNK_BYTES },
     logFile: str,
     initSeed: { type: "integer", minimum: 0 },
   },

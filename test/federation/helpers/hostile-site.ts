@@ -65,3 +65,60 @@ export function runCorruptingSite(address: string, siteId: string, token: string
     });
   });
 }
+
+/** A Join stream opened by hand, for scripted clients; `ended` says how the coordinator ended it. */
+export function openJoin(address: string) {
+  const client = new FederationClientConstructor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const stream = client.join();
+  const messages: CoordinatorMessage[] = [];
+  stream.on("data", (m: CoordinatorMessage) => messages.push(m));
+  const ended = new Promise<{ code: number; details: string }>((resolve) => {
+    stream.on("error", (e: grpc.ServiceError) => resolve({ code: e.code, details: e.details }));
+    stream.on("end", () => resolve({ code: grpc.status.OK, details: "" }));
+  });
+  const hello = (siteId: string, token: string) =>
+    stream.write(
+      siteMessage({
+        case: "hello",
+        value: create(HelloSchema, {
+          protocolVersion: PROTOCOL_VERSION,
+          siteId,
+          token,
+          organs: ["kidney"],
+          numTrainingCases: 1n,
+        }),
+      }),
+    );
+  return { client, stream, messages, ended, hello, close: () => client.close() };
+}
+
+/**
+ * An authenticated site that answers its first training task with a result announcing
+ * `declaredBytes` of weights (and sends none): the coordinator must refuse it from the header.
+ */
+export function runOversizeSite(address: string, siteId: string, token: string, extraBytes: number) {
+  const join = openJoin(address);
+  join.stream.on("data", (m: CoordinatorMessage) => {
+    if (m.body.case !== "task" || m.body.value.weights === undefined) return;
+    const task = m.body.value;
+    const info = {
+      ...task.weights!,
+      payloadId: `${task.taskId}-big`,
+      totalBytes: task.weights!.totalBytes + BigInt(extraBytes),
+    };
+    join.stream.write(
+      siteMessage({
+        case: "result",
+        value: create(TaskResultSchema, {
+          taskId: task.taskId,
+          round: task.round,
+          ok: true,
+          numExamples: 1n,
+          weights: info,
+        }),
+      }),
+    );
+  });
+  join.hello(siteId, token);
+  return join;
+}
