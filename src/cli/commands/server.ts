@@ -1,5 +1,5 @@
 // `segviz server --config coordinator.json [--resume]`: the federation's coordinator.
-import { loadCoordinatorConfig, runCoordinator } from "../../federation/index.js";
+import { loadCoordinatorConfig, startCoordinator } from "../../federation/index.js";
 import type { Command } from "../command-spec.js";
 
 export const serverCommand: Command = {
@@ -12,8 +12,9 @@ the starting point: initialModel ({ "model"?, "heads", "seed"? }: the UNet the c
 initialWeightsFile (safetensors), and optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
 waitForSitesTimeoutMs, evaluateEvery, maxUpdateNorm, relativeUpdateNormBound,
 chunkBytes, allowInsecure, maxUnauthenticatedConnections, helloTimeoutMs,
-federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }). Every field, its
-default and the security model: docs/federation.md.`,
+federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }), duplicateConnection. Every
+field, its default and the security model: docs/federation.md. SIGHUP re-reads the file's sites:
+revoked or removed sites are disconnected, new ones may join.`,
     options: {
       config: { type: "string", value: "COORDINATOR.json", required: true, help: "the coordinator's config" },
       resume: {
@@ -28,11 +29,29 @@ default and the security model: docs/federation.md.`,
     const config = await loadCoordinatorConfig(file);
     if (values.resume === true && config.checkpointDir === undefined)
       throw new Error(`${file}: --resume needs checkpointDir in the config`);
-    const result = await runCoordinator({
+    const handle = await startCoordinator({
       ...config,
       resume: values.resume === true || config.resume === true,
     });
-    console.log(`federation finished: ${result.completedRounds} of ${config.rounds} rounds completed`);
+    // SIGHUP re-reads the file's site list: revocations and new sites without a restart. A file
+    // that does not parse changes nothing (the reason is printed).
+    const reload = () => {
+      loadCoordinatorConfig(file)
+        .then((next) => {
+          const change = handle.reloadSites(next.sites);
+          console.error(
+            `${file}: sites reloaded (added: ${change.added.join(", ") || "none"}; revoked: ${change.revoked.join(", ") || "none"}; removed: ${change.removed.join(", ") || "none"})`,
+          );
+        })
+        .catch((e: Error) => console.error(`${file}: sites not reloaded: ${e.message}`));
+    };
+    process.on("SIGHUP", reload);
+    try {
+      const result = await handle.done;
+      console.log(`federation finished: ${result.completedRounds} of ${config.rounds} rounds completed`);
+    } finally {
+      process.off("SIGHUP", reload);
+    }
     return 0;
   },
 };

@@ -60,6 +60,11 @@ export interface CoordinatorConfig {
   /** How long a new connection has to send a valid Hello before it is dropped. Default 10 s. */
   helloTimeoutMs?: number;
   /**
+   * A second connection with a connected site's credential: "refuse" (default; a stolen token
+   * cannot evict the real site) or "replace" (the newer connection wins).
+   */
+  duplicateConnection?: "refuse" | "replace";
+  /**
    * Without TLS the sites' tokens cross the network in plaintext. On loopback that is only warned
    * about; on any other address the coordinator refuses to start unless this is true.
    */
@@ -77,6 +82,7 @@ export const COORDINATOR_DEFAULTS = {
   evaluateEvery: 0,
   helloTimeoutMs: 10_000,
   maxUnauthenticatedConnections: 32,
+  duplicateConnection: "refuse" as "refuse" | "replace",
   relativeUpdateNormBound: 100,
 };
 

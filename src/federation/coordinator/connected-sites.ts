@@ -1,4 +1,4 @@
-// The sites currently connected, by id. A site that reconnects replaces its old stream.
+// The sites currently connected, by id: one connection per site.
 
 import type { SiteConnection } from "./site-connection.js";
 
@@ -14,6 +14,12 @@ export class ConnectedSites {
     });
     this.notify();
     return previous;
+  }
+
+  /** The site's open connection, if any. */
+  get(siteId: string): SiteConnection | undefined {
+    const c = this.sites.get(siteId);
+    return c === undefined || c.closed ? undefined : c;
   }
 
   get size(): number {

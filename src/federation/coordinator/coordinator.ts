@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { ensureWritableDir } from "../../util/file-writes.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
-import { SiteRegistry } from "../security/site-registry.js";
+import { type RegistryChange, type SiteCredentialConfig, SiteRegistry } from "../security/site-registry.js";
 import { serverCredentials } from "../security/tls.js";
 import { createStrategy } from "../strategies/registry.js";
 import type { Strategy } from "../strategies/strategy.js";
@@ -34,6 +34,11 @@ export interface CoordinatorHandle {
   /** Settles when the last round is done (or the coordinator fails or is stopped). */
   done: Promise<CoordinatorResult>;
   status(): CoordinatorStatus;
+  /**
+   * Takes a new site list without a restart (`segviz server` on SIGHUP): new sites may join from
+   * now on; a revoked or removed site is disconnected at once and refused when it comes back.
+   */
+  reloadSites(sites: SiteCredentialConfig[]): RegistryChange;
   stop(): Promise<void>;
 }
 
@@ -70,6 +75,7 @@ class Coordinator {
   private readonly status: CoordinatorStatus;
   private readonly rounds: RoundLoop;
   private readonly servers: CoordinatorServers;
+  private readonly registry: SiteRegistry;
 
   /** Checks the config and loads the starting point; opens no port yet. */
   static async open(config: CoordinatorConfig, logger?: Logger): Promise<Coordinator> {
@@ -92,6 +98,7 @@ class Coordinator {
     this.settings = settings;
     this.log = log;
     this.roundLog = roundLog;
+    this.registry = registry;
     this.status = {
       federationId: settings.federationId,
       strategy: strategy.name,
@@ -110,6 +117,7 @@ class Coordinator {
         federationId: settings.federationId,
         helloTimeoutMs: settings.helloTimeoutMs,
         maxUnauthenticated: settings.maxUnauthenticatedConnections,
+        duplicateConnection: settings.duplicateConnection,
         registry,
         requireCertificate: settings.tls?.requireClientCertificate === true,
         sharing: strategy.sharing,
@@ -157,7 +165,14 @@ class Coordinator {
     });
     const done = this.run();
     done.catch(() => {}); // the caller observes it through the handle
-    return { port, statusPort, done, status: () => this.snapshot(), stop: () => this.stop() };
+    return {
+      port,
+      statusPort,
+      done,
+      status: () => this.snapshot(),
+      reloadSites: (sites) => this.reloadSites(sites),
+      stop: () => this.stop(),
+    };
   }
 
   /** Tokens in plaintext: warned about on loopback, refused elsewhere unless allowInsecure. */
@@ -175,6 +190,20 @@ class Coordinator {
         ? "TLS is off: tokens cross loopback in plaintext (fine on one machine; configure tls for a network)"
         : "TLS is off and allowInsecure is set: tokens cross the network in plaintext",
     });
+  }
+
+  private reloadSites(sites: SiteCredentialConfig[]): RegistryChange {
+    const change = this.registry.replace(sites);
+    const disconnected: string[] = [];
+    for (const id of [...change.revoked, ...change.removed]) {
+      const connection = this.sites.get(id);
+      if (connection === undefined) continue;
+      // Its task in the running round fails like a lost site's; the round goes on without it.
+      connection.end(change.revoked.includes(id) ? "site revoked" : "site removed from the registry");
+      disconnected.push(id);
+    }
+    this.log.log("info", "sites-reloaded", { ...change, disconnected, sites: sites.length });
+    return change;
   }
 
   private snapshot(): CoordinatorStatus {

@@ -23,6 +23,8 @@ export interface JoinSettings {
   nextRound: () => number;
   /** Streams that have not sent a valid Hello yet, at most; more are refused at once. */
   maxUnauthenticated: number;
+  /** A second connection for a connected site: refused (the default), or it replaces the first. */
+  duplicateConnection: "refuse" | "replace";
 }
 
 export class JoinHandler {
@@ -76,6 +78,15 @@ export class JoinHandler {
   private async admit(stream: JoinServerStream): Promise<void> {
     const { federationId, sharing } = this.settings;
     const hello = await this.authenticatedHello(stream);
+    const existing = this.sites.get(hello.siteId);
+    if (existing !== undefined && this.settings.duplicateConnection === "refuse") {
+      // A stolen credential must not evict the real site; a site whose old connection is really
+      // gone retries, and gets in once the coordinator has noticed (at once for a closed socket).
+      throw new AdmissionRefused(
+        grpc.status.ALREADY_EXISTS,
+        `site ${JSON.stringify(hello.siteId)} is already connected (from ${existing.peer}); this second connection is refused (duplicateConnection: "refuse")`,
+      );
+    }
     const connection = this.connection(hello, stream);
     welcome(stream, federationId, this.settings.nextRound(), sharing.include, sharing.exclude);
     const previous = this.sites.add(connection);

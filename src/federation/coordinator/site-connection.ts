@@ -88,6 +88,11 @@ export class SiteConnection {
     return this.description.siteId;
   }
 
+  /** The remote address, as gRPC reports it. */
+  get peer(): string {
+    return this.stream.getPeer();
+  }
+
   get closed(): boolean {
     return this.closedReason !== undefined;
   }

@@ -20,20 +20,52 @@ export function hashToken(token: string): Buffer {
   return createHash("sha256").update(token, "utf8").digest();
 }
 
+type Entry = { hash?: Buffer; revoked: boolean };
+
+/** What a new site list changed: sites added, revoked (newly), and no longer listed. */
+export interface RegistryChange {
+  added: string[];
+  revoked: string[];
+  removed: string[];
+}
+
+function entries(sites: readonly SiteCredentialConfig[]): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const s of sites) {
+    if (out.has(s.id)) throw new Error(`site registry: site ${JSON.stringify(s.id)} listed twice`);
+    let hash: Buffer | undefined;
+    if (s.tokenSha256 !== undefined) {
+      if (!/^[0-9a-f]{64}$/i.test(s.tokenSha256))
+        throw new Error(`site registry: ${s.id}.tokenSha256 is not 64 hex digits`);
+      hash = Buffer.from(s.tokenSha256, "hex");
+    } else if (s.token !== undefined) hash = hashToken(s.token);
+    out.set(s.id, { hash, revoked: s.revoked === true });
+  }
+  return out;
+}
+
 export class SiteRegistry {
-  private readonly sites = new Map<string, { hash?: Buffer; revoked: boolean }>();
+  private sites: Map<string, Entry>;
 
   constructor(sites: SiteCredentialConfig[]) {
-    for (const s of sites) {
-      if (this.sites.has(s.id)) throw new Error(`site registry: site ${JSON.stringify(s.id)} listed twice`);
-      let hash: Buffer | undefined;
-      if (s.tokenSha256 !== undefined) {
-        if (!/^[0-9a-f]{64}$/i.test(s.tokenSha256))
-          throw new Error(`site registry: ${s.id}.tokenSha256 is not 64 hex digits`);
-        hash = Buffer.from(s.tokenSha256, "hex");
-      } else if (s.token !== undefined) hash = hashToken(s.token);
-      this.sites.set(s.id, { hash, revoked: s.revoked === true });
+    this.sites = entries(sites);
+  }
+
+  /**
+   * Takes a new site list as a whole (a running coordinator re-reading its config): checked
+   * completely before anything changes, so a bad list leaves the current one in force.
+   */
+  replace(sites: readonly SiteCredentialConfig[]): RegistryChange {
+    const next = entries(sites);
+    const change: RegistryChange = { added: [], revoked: [], removed: [] };
+    for (const [id, e] of next) {
+      const before = this.sites.get(id);
+      if (before === undefined) change.added.push(id);
+      else if (e.revoked && !before.revoked) change.revoked.push(id);
     }
+    for (const id of this.sites.keys()) if (!next.has(id)) change.removed.push(id);
+    this.sites = next;
+    return change;
   }
 
   revoke(siteId: string): void {

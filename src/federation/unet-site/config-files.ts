@@ -121,6 +121,7 @@ const coordinatorProperties = {
   chunkBytes: { type: "integer", minimum: 1024, maximum: MAX_CHUNK_BYTES },
   allowInsecure: { type: "boolean" },
   maxUnauthenticatedConnections: posInt,
+  duplicateConnection: { enum: ["refuse", "replace"] },
   helloTimeoutMs: posInt,
 } as const;
 
