@@ -4,23 +4,18 @@
 // revoked site is dropped and refused and a new one joins, without a restart.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorConfig } from "../../src/federation/coordinator/config.js";
-import {
-  QUADRATIC_INITIAL_MODEL,
-  QUADRATIC_TRAINER_MODULE,
-} from "../../src/federation/simulation/messages.js";
+import { QUADRATIC_TRAINER_MODULE } from "../../src/federation/simulation/messages.js";
 import { forkCoordinator, forkSite } from "../../src/federation/simulation/processes.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
 import { writeSafetensorsFile } from "../../src/nn/safetensors/index.js";
-import { LOOPBACK, tempDir, tokens } from "./helpers/federation.js";
+import { CLI, freePort, jsonLines, until } from "../helpers/processes.js";
+import { LOOPBACK, quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
 import { openJoin } from "./helpers/hostile-site.js";
-
-const CLI = new URL("../../src/cli/main.js", import.meta.url).pathname;
 
 const site = (port: number, siteId: string, k: number) =>
   forkSite(
@@ -34,50 +29,14 @@ const site = (port: number, siteId: string, k: number) =>
     { stdio: "ignore" },
   );
 
-const records = (file: string) => {
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l));
-};
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function coordinatorConfig(dir: string, extra: Partial<CoordinatorConfig>): CoordinatorConfig {
-  return {
-    host: LOOPBACK,
-    port: 0,
+  return quadraticCoordinator({
     rounds: 3,
-    strategy: { name: "segviz" },
     sites: tokens(["a"]),
-    initialModel: QUADRATIC_INITIAL_MODEL,
-    logFile: join(dir, "coordinator.log"),
     roundLogFile: join(dir, "rounds.jsonl"),
+    logFile: join(dir, "coordinator.log"),
     ...extra,
-  };
+  });
 }
 
 describe("connections", { timeout: 120_000 }, () => {
@@ -88,7 +47,7 @@ describe("connections", { timeout: 120_000 }, () => {
       const { port } = await coordinator.listening;
       const a = site(port, "a", 0);
       const logFile = join(dir.path, "coordinator.log");
-      await until("site a joined", () => records(logFile).some((l) => l.event === "site-joined"));
+      await until("site a joined", () => jsonLines(logFile).some((l) => l.event === "site-joined"));
       const thief = openJoin(`${LOOPBACK}:${port}`);
       thief.hello("a", "token-a");
       const end = await thief.ended;
@@ -100,7 +59,7 @@ describe("connections", { timeout: 120_000 }, () => {
       );
       assert.equal((await coordinator.finished)?.type, "done");
       assert.equal(await a.exit, 0);
-      const log = records(logFile);
+      const log = jsonLines(logFile);
       assert.equal(log.filter((l) => l.event === "site-joined").length, 1, "never evicted");
       assert.ok(
         log.some(
@@ -121,7 +80,7 @@ describe("connections", { timeout: 120_000 }, () => {
       const { port } = await coordinator.listening;
       const a = site(port, "a", 0);
       const logFile = join(dir.path, "coordinator.log");
-      await until("site a joined", () => records(logFile).some((l) => l.event === "site-joined"));
+      await until("site a joined", () => jsonLines(logFile).some((l) => l.event === "site-joined"));
       const second = openJoin(`${LOOPBACK}:${port}`);
       second.hello("a", "token-a");
       await until("welcome", () => second.messages.some((m) => m.body.case === "welcome"));
@@ -129,7 +88,7 @@ describe("connections", { timeout: 120_000 }, () => {
       second.close();
       assert.equal((await coordinator.finished)?.type, "done");
       assert.equal(await a.exit, 0);
-      assert.ok(records(logFile).some((l) => l.event === "site-joined" && l.rejoined === true));
+      assert.ok(jsonLines(logFile).some((l) => l.event === "site-joined" && l.rejoined === true));
     } finally {
       dir.remove();
     }
@@ -173,11 +132,11 @@ describe("connections", { timeout: 120_000 }, () => {
       server.stdout.on("data", (d) => (stdout += d));
       const serverExit = new Promise<number | null>((resolve) => server.on("close", resolve));
       await until("the server listening", () =>
-        records(join(dir.path, "coordinator.log")).some((l) => l.event === "listening"),
+        jsonLines(join(dir.path, "coordinator.log")).some((l) => l.event === "listening"),
       );
       const a = site(port, "a", 0);
       const b = site(port, "b", 1);
-      const completed = () => records(roundLogFile).filter((r) => r.type === "round").length;
+      const completed = () => jsonLines(roundLogFile).filter((r) => r.type === "round").length;
       await until("round 2", () => completed() >= 2);
 
       write([
@@ -199,7 +158,7 @@ describe("connections", { timeout: 120_000 }, () => {
         (await b.finished)?.type === "failed" ? ((await b.finished) as { error: string }).error : "",
         /site "b" is revoked/,
       );
-      const rounds = records(roundLogFile).filter((r) => r.type === "round");
+      const rounds = jsonLines(roundLogFile).filter((r) => r.type === "round");
       const after = rounds.filter((r) => r.round > reloadedAt + 1);
       assert.ok(after.length > 0);
       for (const r of after)
@@ -208,7 +167,7 @@ describe("connections", { timeout: 120_000 }, () => {
         rounds.some((r) => r.accepted.includes("c")),
         "the new site trained",
       );
-      const reloaded = records(join(dir.path, "coordinator.log")).find((l) => l.event === "sites-reloaded");
+      const reloaded = jsonLines(join(dir.path, "coordinator.log")).find((l) => l.event === "sites-reloaded");
       assert.deepEqual(reloaded?.disconnected, ["b"]);
     } finally {
       dir.remove();

@@ -17,17 +17,7 @@ import {
 } from "../../src/federation/simulation/messages.js";
 import { forkCoordinator, forkSite } from "../../src/federation/simulation/processes.js";
 import { ensureWritableDir, FileWriteError, writeFileAtomic } from "../../src/util/file-writes.js";
-import { LOOPBACK, tempDir, tokens } from "./helpers/federation.js";
-
-const coordinator = (extra: Record<string, unknown>) => ({
-  host: LOOPBACK,
-  port: 0,
-  rounds: 1,
-  strategy: { name: "segviz" as const },
-  sites: tokens(["a"]),
-  initialModel: QUADRATIC_INITIAL_MODEL,
-  ...extra,
-});
+import { LOOPBACK, quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
 
 /** A small filesystem that fills up: tmpfs of `kb` KiB (needs root and mount; undefined otherwise). */
 function smallDisk(dir: string, kb: number): { path: string; unmount: () => void } | undefined {
@@ -48,12 +38,12 @@ describe("faults end loudly, early and cleanly", { timeout: 120_000 }, () => {
       writeFileSync(join(dir.path, "a-file"), "x");
       const checkpointDir = join(dir.path, "a-file", "checkpoints");
       await assert.rejects(
-        startCoordinator(coordinator({ checkpointDir }), new MemoryLogger()),
+        startCoordinator(quadraticCoordinator({ checkpointDir }), new MemoryLogger()),
         new RegExp(`coordinator: checkpointDir ${checkpointDir} is not writable: ENOTDIR`),
       );
       await assert.rejects(
         startCoordinator(
-          coordinator({ roundLogFile: join(dir.path, "a-file", "rounds.jsonl") }),
+          quadraticCoordinator({ roundLogFile: join(dir.path, "a-file", "rounds.jsonl") }),
           new MemoryLogger(),
         ),
         /cannot write .*a-file\/rounds\.jsonl: ENOTDIR/,
@@ -69,7 +59,7 @@ describe("faults end loudly, early and cleanly", { timeout: 120_000 }, () => {
     const port = (taken.address() as { port: number }).port;
     try {
       await assert.rejects(
-        startCoordinator(coordinator({ port }), new MemoryLogger()),
+        startCoordinator(quadraticCoordinator({ port }), new MemoryLogger()),
         new RegExp(`coordinator: cannot listen on 127\\.0\\.0\\.1:${port}: `),
       );
     } finally {
@@ -114,7 +104,7 @@ describe("faults end loudly, early and cleanly", { timeout: 120_000 }, () => {
       const ids = ["a", "b"];
       const coordinatorProcess = forkCoordinator(
         {
-          ...coordinator({ rounds: 3, sites: tokens(ids), minSitesToStart: 2, checkpointDir }),
+          ...quadraticCoordinator({ rounds: 3, sites: tokens(ids), minSitesToStart: 2, checkpointDir }),
           initialModel: { ...QUADRATIC_INITIAL_MODEL, options: { siteSeed: 1, layout } },
         },
         { stdio: "ignore" },

@@ -3,7 +3,7 @@
 // it used to); a coordinator without a starting point, or with a broken one, does not start; and
 // the UNet the coordinator draws is bit for bit the body every site draws with the same seed.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -19,16 +19,8 @@ import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-tra
 import { createInitialWeights } from "../../src/federation/unet-site/unet-initial-model.js";
 import { tensorsEqual } from "../../src/federation/weights/weight-set.js";
 import { SEGVIZ_UNET } from "../../src/nn/monai/unet.js";
-import { LOOPBACK, tempDir, tokens } from "./helpers/federation.js";
-
-const coordinator = (extra: Record<string, unknown>) => ({
-  host: LOOPBACK,
-  port: 0,
-  rounds: 1,
-  strategy: { name: "segviz" as const },
-  sites: tokens(["a"]),
-  ...extra,
-});
+import { jsonLines } from "../helpers/processes.js";
+import { quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
 
 describe("initial weights are the coordinator's", { timeout: 120_000 }, () => {
   test("a first-by-id site with a one-tensor model does not set the start; honest sites train the whole model", async () => {
@@ -66,18 +58,11 @@ describe("initial weights are the coordinator's", { timeout: 120_000 }, () => {
       const shared = [...(await expected).keys()].filter((n) => !n.startsWith("model.2."));
       assert.deepEqual([...global.keys()].sort(), shared.sort());
       // Its updates never counted: rejected by name, every round.
-      const records = readFileSync(roundLogFile, "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((r) => r.type === "site-round" && r.site === "a-one-tensor");
+      const log = jsonLines(roundLogFile);
+      const records = log.filter((r) => r.type === "site-round" && r.site === "a-one-tensor");
       assert.ok(records.length >= 1);
       for (const r of records) assert.notEqual(r.status, "accepted", JSON.stringify(r));
-      const rounds = readFileSync(roundLogFile, "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((r) => r.type === "round");
+      const rounds = log.filter((r) => r.type === "round");
       for (const r of rounds) assert.deepEqual([...r.accepted].sort(), ["b-honest", "c-honest"]);
     } finally {
       dir.remove();
@@ -86,12 +71,12 @@ describe("initial weights are the coordinator's", { timeout: 120_000 }, () => {
 
   test("without initialWeightsFile or initialModel the coordinator does not start", async () => {
     await assert.rejects(
-      startCoordinator(coordinator({}), new MemoryLogger()),
+      startCoordinator(quadraticCoordinator({ initialModel: undefined }), new MemoryLogger()),
       /coordinator: no initial weights: set initialWeightsFile \(safetensors\) or initialModel .*a site's weights are never taken as the start/,
     );
     await assert.rejects(
       startCoordinator(
-        coordinator({ initialModel: QUADRATIC_INITIAL_MODEL, initialWeightsFile: "w.safetensors" }),
+        quadraticCoordinator({ initialModel: QUADRATIC_INITIAL_MODEL, initialWeightsFile: "w.safetensors" }),
         new MemoryLogger(),
       ),
       /give initialWeightsFile or initialModel, not both/,
@@ -112,14 +97,14 @@ describe("initial weights are the coordinator's", { timeout: 120_000 }, () => {
       writeFileSync(empty, "export const nothing = 1;\n");
       await assert.rejects(
         startCoordinator(
-          coordinator({ initialModel: { module: pathToFileURL(nan).href } }),
+          quadraticCoordinator({ initialModel: { module: pathToFileURL(nan).href } }),
           new MemoryLogger(),
         ),
         /initial weights from initialModel .*nan-model\.mjs: tensor "model\.0\.w": element 1 is NaN/,
       );
       await assert.rejects(
         startCoordinator(
-          coordinator({ initialModel: { module: pathToFileURL(empty).href } }),
+          quadraticCoordinator({ initialModel: { module: pathToFileURL(empty).href } }),
           new MemoryLogger(),
         ),
         /initialModel module .*empty-model\.mjs does not export createInitialWeights/,

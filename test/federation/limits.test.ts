@@ -4,7 +4,6 @@
 // chunk never gets in; connections that do not authenticate are capped and timed out; a site
 // streaming stray chunks gets a few log lines, not one per chunk.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
@@ -12,12 +11,10 @@ import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorConfig } from "../../src/federation/coordinator/config.js";
 import { WeightChunkSchema } from "../../src/federation/protocol/generated/segviz/federation/v1/federation_pb.js";
 import { siteMessage } from "../../src/federation/protocol/service.js";
-import {
-  QUADRATIC_INITIAL_MODEL,
-  QUADRATIC_TRAINER_MODULE,
-} from "../../src/federation/simulation/messages.js";
+import { QUADRATIC_TRAINER_MODULE } from "../../src/federation/simulation/messages.js";
 import { forkCoordinator, forkSite } from "../../src/federation/simulation/processes.js";
-import { LOOPBACK, tempDir, tokens } from "./helpers/federation.js";
+import { jsonLines } from "../helpers/processes.js";
+import { LOOPBACK, quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
 import { openJoin, runOversizeSite } from "./helpers/hostile-site.js";
 
 const honestSite = (port: number, siteId: string, k: number) =>
@@ -27,25 +24,14 @@ const honestSite = (port: number, siteId: string, k: number) =>
     { stdio: "ignore" },
   );
 
-const records = (file: string) =>
-  readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l));
-
 function coordinatorConfig(dir: string, extra: Partial<CoordinatorConfig>): CoordinatorConfig {
-  return {
-    host: LOOPBACK,
-    port: 0,
+  return quadraticCoordinator({
     rounds: 2,
-    strategy: { name: "segviz" },
     sites: tokens(["a", "b", "z"]),
-    initialModel: QUADRATIC_INITIAL_MODEL,
     roundLogFile: join(dir, "rounds.jsonl"),
     logFile: join(dir, "coordinator.log"),
     ...extra,
-  };
+  });
 }
 
 describe("limits tied to the model", { timeout: 120_000 }, () => {
@@ -62,7 +48,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       assert.equal((await coordinator.finished)?.type, "done");
       for (const s of sites) assert.equal(await s.exit, 0);
       hostile.close();
-      const z = records(join(dir.path, "rounds.jsonl")).filter(
+      const z = jsonLines(join(dir.path, "rounds.jsonl")).filter(
         (r) => r.type === "site-round" && r.site === "z",
       );
       assert.equal(z.length, 2);
@@ -142,7 +128,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       const site = honestSite(port, "a", 0);
       assert.equal((await coordinator.finished)?.type, "done");
       assert.equal(await site.exit, 0);
-      const log = records(join(dir.path, "coordinator.log"));
+      const log = jsonLines(join(dir.path, "coordinator.log"));
       assert.equal(log.filter((l) => l.event === "connection-refused").length, 1, "one line for the flood");
     } finally {
       dir.remove();
@@ -165,7 +151,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       // The honest site first, so the round starts the moment the noisy one has joined.
       const site = honestSite(port, "a", 0);
       const logFile = join(dir.path, "coordinator.log");
-      while (!records(logFile).some((l) => l.event === "site-joined" && l.site === "a"))
+      while (!jsonLines(logFile).some((l) => l.event === "site-joined" && l.site === "a"))
         await new Promise((r) => setTimeout(r, 50));
       const noisy = openJoin(`${LOOPBACK}:${port}`);
       noisy.hello("z", "token-z");
@@ -181,7 +167,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       noisy.close();
       assert.equal((await coordinator.finished)?.type, "done");
       assert.equal(await site.exit, 0);
-      const log = records(join(dir.path, "coordinator.log"));
+      const log = jsonLines(join(dir.path, "coordinator.log"));
       const strays = log.filter((l) => l.event === "stray-message" && l.site === "z");
       assert.equal(strays.length, 5);
       const suppressed = log.find((l) => l.event === "stray-message-suppressed" && l.key === "z");

@@ -3,7 +3,6 @@
 // without them and records each, by file and reason, in its log line, split.json (moved to
 // `skipped`, with the side it was split to) and skipped.json; a fixed file returns to its side.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -17,26 +16,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import { FEDERATION_SITES, writePhantomFederation } from "../../src/data/phantom/index.js";
+import { segviz } from "../helpers/processes.js";
 import { tinySiteConfig } from "./federation/phantom-sites.js";
 
-const run = promisify(execFile);
-const CLI = new URL("../../src/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "segviz-bad-cases-"));
 const fed = join(dir, "fed");
 const site = join(fed, "site-liver");
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function segviz(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 function siteJson(name: string, outDir: string, extra: Record<string, unknown> = {}): string {
   const cfg = tinySiteConfig(fed, "liver", outDir);

@@ -23,6 +23,22 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/**
+ * A one-round SegViz coordinator on loopback for site "a", starting from the quadratic test
+ * model; `extra` overrides any field (initialModel: undefined removes the starting point).
+ */
+export function quadraticCoordinator(extra: Partial<CoordinatorConfig> = {}): CoordinatorConfig {
+  return {
+    host: LOOPBACK,
+    port: 0,
+    rounds: 1,
+    strategy: { name: "segviz" },
+    sites: tokens(["a"]),
+    initialModel: QUADRATIC_INITIAL_MODEL,
+    ...extra,
+  };
+}
+
 export function tokens(ids: string[]) {
   return ids.map((id) => ({ id, token: `token-${id}` }));
 }

@@ -2,42 +2,18 @@
 // spleen phantom sites, real UNet trainer) that federate over loopback for 2 rounds; plus the
 // config errors of server, client and simulate, which name the field.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import { loadCheckpoint } from "../../../src/federation/coordinator/checkpoint.js";
+import { freePort, segviz } from "../../helpers/processes.js";
 import { tinySiteConfig, writeTinyFederation } from "./phantom-sites.js";
 
-const run = promisify(execFile);
-const CLI = new URL("../../../src/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "segviz-simulate-"));
 const fed = join(dir, "fed");
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function segviz(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 /** What a coordinator of tiny liver sites starts from: their UNet, their head, their seed. */
 const tinyInitialModel = (organ = "liver") => {
