@@ -3,12 +3,20 @@
 // equal what the good sites alone produce.
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "node:test";
+import { loadCheckpoint } from "../../src/federation/coordinator/checkpoint.js";
 import type { SiteRoundRecord } from "../../src/federation/coordinator/round-log.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
+import {
+  QUADRATIC_INITIAL_MODEL,
+  QUADRATIC_TRAINER_MODULE,
+} from "../../src/federation/simulation/messages.js";
+import { simulate } from "../../src/federation/simulation/simulate.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
 import { tensorsEqual, toFloat64 } from "../../src/federation/weights/weight-set.js";
-import { LOOPBACK, referenceFederation, runInProcess, tokens } from "./helpers/federation.js";
+import { jsonLines } from "../helpers/processes.js";
+import { LOOPBACK, referenceFederation, runInProcess, tempDir, tokens } from "./helpers/federation.js";
 import { runCorruptingSite } from "./helpers/hostile-site.js";
 
 test(
@@ -136,5 +144,61 @@ test(
     );
     for (const [name, t] of expected)
       assert.ok(tensorsEqual(result.global.get(name)!, t), `${name} equals the honest sites' result`);
+  },
+);
+
+test(
+  "as processes: a partial and a scaled site are rejected by name each round; the checkpoint is the honest sites' federation",
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir("bad-updates-processes");
+    try {
+      const ids = ["a", "b", "c", "w-partial", "x-scaled"];
+      const poison = (id: string) =>
+        id === "w-partial"
+          ? { fromRound: 1, kind: "partial" }
+          : id === "x-scaled"
+            ? { fromRound: 1, kind: "scale" }
+            : undefined;
+      const checkpointDir = join(dir.path, "coordinator");
+      const roundLogFile = join(dir.path, "rounds.jsonl");
+      const result = await simulate({
+        coordinator: {
+          rounds: 2,
+          strategy: { name: "segviz" },
+          sites: tokens(ids),
+          initialModel: QUADRATIC_INITIAL_MODEL,
+          minSitesToStart: 5,
+          minSitesToClose: 3,
+          checkpointDir,
+          roundLogFile,
+        },
+        sites: ids.map((siteId, k) => ({
+          config: { siteId, token: `token-${siteId}` },
+          trainer: { module: QUADRATIC_TRAINER_MODULE, options: { siteSeed: k + 1, poison: poison(siteId) } },
+        })),
+        stdio: "ignore",
+      });
+      assert.equal(result.completedRounds, 2);
+      for (const s of result.sites) assert.equal(s.exitCode, 0, s.siteId);
+      const log = jsonLines(roundLogFile);
+      const reasons = (site: string) =>
+        log.filter((r) => r.type === "site-round" && r.site === site).map((r) => `${r.status}: ${r.reason}`);
+      assert.equal(reasons("w-partial").length, 2);
+      for (const r of reasons("w-partial"))
+        assert.match(r, /^rejected: update lacks \d+ of the \d+ shared tensors/);
+      assert.equal(reasons("x-scaled").length, 2);
+      for (const r of reasons("x-scaled"))
+        assert.match(r, /^rejected: update norm \S+ exceeds 100 x the round's median update norm/);
+      const expected = await referenceFederation(
+        { name: "segviz" },
+        2,
+        ["a", "b", "c"].map((id, k) => ({ id, trainer: new QuadraticTestTrainer({ siteSeed: k + 1 }) })),
+      );
+      const global = loadCheckpoint(checkpointDir)!.global;
+      for (const [name, t] of expected) assert.ok(tensorsEqual(global.get(name)!, t), name);
+    } finally {
+      dir.remove();
+    }
   },
 );
