@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { annotatedOrgans, organsOf } from "../../data/datasets/label-map.js";
 import type { SkippedCase } from "../../data/datasets/split.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
-import { saveStateDict } from "../../nn/checkpoint.js";
+import { stateToData } from "../../nn/checkpoint.js";
+import { MONAI_LAYOUT, toMonaiLayout } from "../../nn/monai/monai-layout.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { UNetConfig } from "../../nn/monai/unet.js";
+import { writeSafetensorsFile } from "../../nn/safetensors/index.js";
 import { logEvent } from "../../util/progress.js";
 import type { SiteTrainingConfig } from "../config/site-config.js";
 import { type HeadSpec, taskHeads } from "../trainer/heads.js";
@@ -33,7 +35,9 @@ export function toEngineOrder(t: readonly [number, number, number]): [number, nu
 
 /**
  * Writes one head with the body as weights MONAI's UNet loads directly (monai-unet-<task>.safetensors
- * in dir), its task, organs and UNet config in the metadata; returns the file.
+ * in dir), its task, organs and UNet config in the metadata; returns the file. The kernels are in
+ * MONAI's (i, j, k) axis order (monai-layout.ts), so MONAI's UNet on MONAI's own arrays computes
+ * what SegViz computes.
  */
 export async function saveMonaiHead(
   dir: string,
@@ -42,7 +46,9 @@ export async function saveMonaiHead(
   config: UNetConfig,
 ): Promise<string> {
   const file = join(dir, `monai-unet-${head.task}.safetensors`);
-  await saveStateDict(file, model.monaiStateDict(head.task), {
+  await writeSafetensorsFile(file, toMonaiLayout(stateToData(model.monaiStateDict(head.task))), {
+    format: "pt",
+    layout: MONAI_LAYOUT,
     task: head.task,
     organs: JSON.stringify(head.organs),
     config: JSON.stringify({ ...config, outChannels: head.organs.length + 1 }),

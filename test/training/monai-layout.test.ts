@@ -1,0 +1,151 @@
+// Exports mean the same thing in MONAI (issue 16): a trained site's monai-unet-<task>.safetensors,
+// loaded strictly into a plain-PyTorch MONAI UNet and run by MONAI-style sliding window on the
+// NIfTI exactly as nibabel gives it, (i, j, k), gives the label map `segviz predict` writes for
+// that file, voxel for voxel (a voxel may differ only at a probability tie). The same weights
+// without the axis reversal (the old export) give a different map: the test can fail.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runReference } from "../../bench/reference-python.js";
+import { readNifti, writeNifti } from "../../src/data/nifti/index.js";
+import { FEDERATION_SITES, writePhantomFederation } from "../../src/data/phantom/index.js";
+import { preprocessVolumes } from "../../src/data/pipeline/preprocess-case.js";
+import { fromMonaiLayout, reverseSpatialAxes } from "../../src/nn/monai/monai-layout.js";
+import { readSafetensorsFile, writeSafetensorsFile } from "../../src/nn/safetensors/index.js";
+import { parseSiteConfig } from "../../src/training/config/site-config.js";
+import { loadPredictor } from "../../src/training/predict/load-predictor.js";
+import { predictFile } from "../../src/training/predict/predict-file.js";
+import { runSiteTraining } from "../../src/training/site/run-site-training.js";
+
+const dir = mkdtempSync(join(tmpdir(), "segviz-monai-layout-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const WINDOW = { aMin: -160, aMax: 240 };
+const ROI: [number, number, number] = [24, 24, 16];
+
+/** MONAI's labels and channel-1 probability for the image, [K, J, I] like SegViz's arrays. */
+async function monaiPrediction(model: string, image: string, out: string) {
+  runReference("monai_layout_predict.py", [
+    model,
+    image,
+    out,
+    JSON.stringify(ROI),
+    "0.25",
+    String(WINDOW.aMin),
+    String(WINDOW.aMax),
+  ]);
+  const { tensors } = await readSafetensorsFile(out);
+  return { labels: tensors.labels.data as Uint8Array, probability: tensors.probability.data as Float32Array };
+}
+
+describe("exported weights in MONAI's layout", { timeout: 240_000 }, () => {
+  const run = join(dir, "run");
+  const image = join(dir, "ras-5mm.nii.gz");
+  before(async () => {
+    const fed = join(dir, "fed");
+    await writePhantomFederation(fed, {
+      seed: 3,
+      casesPerSite: 3,
+      testCases: 0,
+      size: "tiny",
+      sites: FEDERATION_SITES.filter((s) => s.organ === "spleen"),
+    });
+    const cfg = parseSiteConfig(
+      {
+        site: "spleen",
+        data: { layout: "msd", root: join(fed, "site-spleen") },
+        labelMap: "MSD_TASK09_SPLEEN",
+        model: { channels: [4, 8, 16], strides: [2, 2], numResUnits: 1 },
+        preprocess: { pixdim: [5, 5, 5], window: WINDOW, cropForeground: null },
+        augment: { patchSize: [24, 24, 16], numSamples: 2 },
+        training: {
+          epochs: 6,
+          batchSize: 1,
+          lr: 0.01,
+          validationFraction: 0,
+          validateEvery: 6,
+          roi: ROI,
+          overlap: 0.25,
+        },
+        outDir: run,
+      },
+      "site.json",
+    );
+    await runSiteTraining(cfg);
+    // A spleen case already on the model's grid (RAS, 5 mm), in HU: SegViz's preprocessing of it
+    // is the window alone, which MONAI's side applies too, so both see the same voxels.
+    const source = join(fed, "site-spleen", "imagesTr", "spleen_0.nii.gz");
+    const pre = preprocessVolumes(
+      await readNifti(source, { scaled: true, floatDtype: "float32" }),
+      undefined,
+      cfg.preprocess,
+      source,
+    ).image!;
+    const hu = Float32Array.from(
+      pre.data as Float32Array,
+      (v) => v * (WINDOW.aMax - WINDOW.aMin) + WINDOW.aMin,
+    );
+    await writeNifti(image, { ...pre, dtype: "float32", data: hu });
+  });
+
+  test("MONAI's UNet on nibabel's (i, j, k) array predicts segviz predict's labels", async () => {
+    const predictor = await loadPredictor(join(run, "last"));
+    const ours = await predictFile(predictor, image, { roi: ROI });
+    // SegViz writes the organ's index in its label map's vocabulary; MONAI's side writes 1.
+    const spleen = predictor.organs.indexOf("spleen") + 1;
+    const model = join(run, "monai-unet-spleen.safetensors");
+    const { metadata } = await readSafetensorsFile(model);
+    assert.equal(metadata?.layout, "ijk");
+    const theirs = await monaiPrediction(model, image, join(dir, "monai.safetensors"));
+    const labels = ours.data as Uint8Array;
+    assert.equal(labels.length, theirs.labels.length);
+    let organ = 0;
+    const differing: number[] = [];
+    for (let v = 0; v < labels.length; v++) {
+      assert.ok(labels[v] === 0 || labels[v] === spleen);
+      if (labels[v] !== 0) organ++;
+      if (Number(labels[v] !== 0) !== theirs.labels[v]) differing.push(v);
+    }
+    assert.ok(organ > 50, `the model segments something (${organ} voxels)`);
+    console.log(
+      `# ${organ} organ voxels; ${differing.length} of ${labels.length} differ from MONAI's labels`,
+    );
+    for (const v of differing)
+      assert.ok(
+        Math.abs(theirs.probability[v] - 0.5) < 1e-4,
+        `voxel ${v}: MONAI's probability ${theirs.probability[v]}`,
+      );
+
+    // The old export (kernels in SegViz's own axis order) is another network on MONAI's arrays.
+    const { tensors } = await readSafetensorsFile(model);
+    const unreversed = join(dir, "unreversed.safetensors");
+    await writeSafetensorsFile(unreversed, fromMonaiLayout(tensors), metadata);
+    const wrong = await monaiPrediction(unreversed, image, join(dir, "wrong.safetensors"));
+    let changed = 0;
+    for (let v = 0; v < labels.length; v++) if (Number(labels[v] !== 0) !== wrong.labels[v]) changed++;
+    console.log(`# without the axis reversal ${changed} voxels differ`);
+    assert.ok(changed > 20, `only ${changed} voxels changed without the axis reversal`);
+  });
+
+  test("reversing the spatial axes moves element [a, b, x, y, z] to [a, b, z, y, x] and is its own inverse", () => {
+    const shape = [2, 1, 2, 3, 4];
+    const data = Float32Array.from({ length: 48 }, (_, n) => n);
+    const t = { dtype: "float32" as const, shape, data };
+    const r = reverseSpatialAxes(t);
+    assert.deepEqual(r.shape, [2, 1, 4, 3, 2]);
+    const at = (d: ArrayLike<number>, s: number[], idx: number[]) =>
+      d[idx.reduce((acc, i, n) => acc * s[n] + i, 0)];
+    for (const [a, x, y, z] of [
+      [0, 0, 0, 0],
+      [1, 1, 2, 3],
+      [0, 1, 0, 2],
+      [1, 0, 2, 1],
+    ])
+      assert.equal(at(r.data as Float32Array, r.shape, [a, 0, z, y, x]), at(data, shape, [a, 0, x, y, z]));
+    assert.deepEqual(Array.from(reverseSpatialAxes(r).data as Float32Array), Array.from(data));
+    const bias = { dtype: "float32" as const, shape: [4], data: new Float32Array(4) };
+    assert.equal(reverseSpatialAxes(bias), bias, "other ranks are untouched");
+  });
+});
