@@ -21,14 +21,8 @@ import { loadTrainedArm, saveTrainedArm, type TrainedArm } from "./arms/trained-
 import type { ArmSpec } from "./config/arms.js";
 import type { ExperimentConfig } from "./config/experiment-config.js";
 import { experimentRecord } from "./config/experiment-record.js";
-import { calibrateMember } from "./evaluation/calibrate-members.js";
-import {
-  type ArmEvaluation,
-  type ArmModels,
-  evaluateArms,
-  loadArmModels,
-} from "./evaluation/external-test.js";
-import { recalibrateArm } from "./evaluation/recalibrate-members.js";
+import { armModelsFor, disposeArmModels } from "./evaluation/arm-models.js";
+import { type ArmEvaluation, type ArmModels, evaluateArms } from "./evaluation/external-test.js";
 import { formatDiceTable, formatHd95Table, formatHeadDiceTable, renderReportHtml } from "./report/index.js";
 import type { ArmReport, CaseResult, Comparison, StudyReport, SummaryStat } from "./report/report-types.js";
 import { type CaseScore, compareArmsToBaseline } from "./statistics/index.js";
@@ -111,37 +105,13 @@ async function trainArms(exp: ExperimentConfig, resume: boolean, keepAll: boolea
  */
 async function armModels(exp: ExperimentConfig, trained: readonly TrainedArm[]): Promise<ArmModels[]> {
   const models: ArmModels[] = [];
-  const rules = [exp.inference.fusion, ...exp.evaluation.fusionRules];
   try {
-    for (const [i, a] of trained.entries()) {
-      const m = await loadArmModels(a.name, a.members, exp.device);
-      models.push(m);
-      if (exp.evaluation.recalibrateBatchNorm)
-        await recalibrateArm(
-          exp,
-          a.name,
-          m.members,
-          exp.sites.map((s) => join(exp.outDir, "arms", a.name, "sites", s.name)),
-        );
-      // Per-site arms list one member per site, in site order; each calibrates on its own data.
-      if (
-        rules.includes("calibrated") &&
-        exp.arms[i]!.family !== "central" &&
-        a.members.length === exp.sites.length
-      )
-        m.calibration = await Promise.all(
-          a.members.map((dir, s) => calibrateMember(exp, s, dir, m.members[s]!)),
-        );
-    }
+    for (const [i, a] of trained.entries()) models.push(await armModelsFor(exp, exp.arms[i]!, a));
   } catch (e) {
-    disposeModels(models);
+    disposeArmModels(models);
     throw e;
   }
   return models;
-}
-
-function disposeModels(models: readonly ArmModels[]): void {
-  for (const m of models) for (const p of m.members) p.model.dispose();
 }
 
 /** Each arm's section of the report: its training record and its external-test results. */
@@ -238,7 +208,7 @@ export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): 
   try {
     evaluated = await evaluateArms(exp, models, cases, out);
   } finally {
-    disposeModels(models);
+    disposeArmModels(models);
   }
   const evaluationSeconds = (performance.now() - tEval) / 1000;
 

@@ -158,3 +158,39 @@ test("segviz evaluate applies --dice-empty and --distance-empty and records the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("segviz predict needs exactly one of --checkpoint and --model, and names what is wrong with a model folder", async () => {
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "segviz-predict-cli-"));
+  try {
+    const image = join(dir, "a.nii.gz");
+    writeFileSync(image, "");
+    let r = segviz("predict", "--input", image, "--out", join(dir, "out"));
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /give --checkpoint DIR \(one trained model\) or --model DIR \(a study arm\), not both/,
+    );
+    r = segviz("predict", "--model", dir, "--input", image, "--out", join(dir, "out"));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /not a study arm \(no experiment\.json in .*; expected STUDY\/arms\/<arm>\)/);
+    mkdirSync(join(dir, "x"));
+    writeFileSync(join(dir, "x", "a.nii.gz"), "");
+    r = segviz(
+      "predict",
+      "--checkpoint",
+      dir,
+      "--input",
+      image,
+      "--input",
+      join(dir, "x"),
+      "--out",
+      join(dir, "out"),
+    );
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /have the same file name; their label maps would overwrite each other/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

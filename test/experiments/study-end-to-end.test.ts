@@ -15,6 +15,8 @@ import type { StudyReport } from "../../src/experiments/report/report-types.js";
 import { readSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { REPO_ROOT } from "../fixtures/index.js";
 
+const CLI = new URL("../../src/cli/main.js", import.meta.url).pathname;
+
 const dir = mkdtempSync(join(tmpdir(), "segviz-study-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -190,6 +192,53 @@ test("predictions are NIfTI files on each test image's own grid", async () => {
       assert.deepEqual(pred.shape.slice(0, 3), image.shape.slice(0, 3));
       assert.deepEqual(pred.affine, image.affine);
       assert.ok((pred.data as Uint8Array).every((v) => v <= ORGANS.length));
+    }
+  }
+});
+
+test("segviz predict --model ARM reproduces the study's fused predictions voxel for voxel; --probabilities", async () => {
+  const c = report.arms[0]!.perCase[0]!;
+  const image = join(dir, "data", "test-btcv", "img", `img${c.caseId}.nii.gz`);
+  // Per-site members (individual, federated, ConDistFL's one shared model) and the central model.
+  for (const arm of ["individual", "central", "segviz-fedbn", "condistfl"]) {
+    const out = join(dir, `predict-${arm}`);
+    const extra = arm === "segviz-fedbn" ? ["--probabilities"] : [];
+    const r = spawnSync(
+      process.execPath,
+      [CLI, "predict", "--model", join(dir, "arms", arm), "--input", image, "--out", out, ...extra],
+      { encoding: "utf8" },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const ours = await readNifti(join(out, `img${c.caseId}.nii.gz`));
+    const study = await readNifti(join(dir, "predictions", arm, `${c.caseId}.nii.gz`));
+    assert.deepEqual(ours.affine, study.affine);
+    const a = ours.data as Uint8Array;
+    const b = study.data as Uint8Array;
+    let differ = 0;
+    for (let v = 0; v < a.length; v++) if (a[v] !== b[v]) differ++;
+    assert.equal(differ, 0, `${arm}: ${differ} voxels differ from the study's prediction`);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, "labels.json"), "utf8")), {
+      "0": "background",
+      ...Object.fromEntries(ORGANS.map((o, i) => [String(i + 1), o])),
+    });
+    if (arm !== "segviz-fedbn") continue;
+    for (const [i, organ] of ORGANS.entries()) {
+      const p = await readNifti(join(out, "probabilities", `img${c.caseId}`, `${organ}.nii.gz`));
+      assert.deepEqual(p.affine, study.affine);
+      const values = p.data as Float32Array;
+      assert.ok(
+        values.every((v) => v >= 0 && v <= 1),
+        organ,
+      );
+      // Where the fused map says this organ, its probability is high.
+      let sum = 0;
+      let n = 0;
+      for (let v = 0; v < values.length; v++)
+        if (b[v] === i + 1) {
+          sum += values[v]!;
+          n++;
+        }
+      if (n > 0) assert.ok(sum / n > 0.5, `${organ}: mean probability ${sum / n} inside its label`);
     }
   }
 });

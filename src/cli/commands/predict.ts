@@ -1,10 +1,22 @@
-// `segviz predict`: a trained checkpoint and NIfTI images in, organ label maps out (same grid).
+// `segviz predict`: trained models and NIfTI images in, organ label maps out (same grid). The
+// models are one checkpoint (--checkpoint) or a whole study arm (--model): every organ, fused as
+// the study fused them.
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { readNifti, writeNifti } from "../../data/nifti/index.js";
 import { setNumThreads } from "../../engine/index.js";
+import { openStudyArm } from "../../experiments/evaluation/study-arm.js";
 import { niftiFiles } from "../../training/evaluate/pair-files.js";
+import type { FusionRule } from "../../training/inference/fuse-heads.js";
 import { loadPredictor } from "../../training/predict/load-predictor.js";
-import { predictFile, writePrediction } from "../../training/predict/predict-file.js";
+import {
+  disposeOutputs,
+  type EnsembleMember,
+  type EnsembleSettings,
+  ensembleOutputs,
+  fusedLabels,
+  organProbabilities,
+} from "../../training/predict/predict-ensemble.js";
 import { progress } from "../../util/progress.js";
 import type { Command, OptionValues } from "../command-spec.js";
 import { intOption } from "../options.js";
@@ -12,13 +24,17 @@ import { intOption } from "../options.js";
 export const predictCommand: Command = {
   spec: {
     name: "predict",
-    summary: "label maps for NIfTI images from a trained checkpoint",
-    description: `--checkpoint is a checkpoint folder written by segviz train (best/ or last/) or a study's
-arms/<arm>/... final/ folder. Each input image gets a label map of the same name in --out, on the
-image's own grid (shape and affine), with organ indices (0 background, i for the i-th organ;
-labels.json in --out lists them).`,
+    summary: "label maps for NIfTI images from a trained checkpoint or a whole study arm",
+    description: `Give --checkpoint (a checkpoint folder written by segviz train, best/ or last/, or a study's
+arms/<arm>/.../final/ folder) or --model (a finished study arm, STUDY/arms/<arm>: every member
+model, fused by the study's own rule, threshold and sliding window from STUDY/experiment.json,
+so the maps equal the study's predictions/<arm>/ files). Each input image gets a label map of the
+same name in --out, on the image's own grid (shape and affine), with organ indices (0 background,
+i for the i-th organ; labels.json in --out lists them). --probabilities also writes each organ's
+probability (the highest any head gives it) as --out/probabilities/<image>/<organ>.nii.gz.`,
     options: {
-      checkpoint: { type: "string", value: "DIR", required: true, help: "the trained checkpoint folder" },
+      checkpoint: { type: "string", value: "DIR", help: "a trained checkpoint folder" },
+      model: { type: "string", value: "DIR", help: "a finished study arm (STUDY/arms/<arm>)" },
       input: {
         type: "string",
         value: "FILE|DIR",
@@ -27,17 +43,19 @@ labels.json in --out lists them).`,
         help: "a NIfTI image, or a folder of them",
       },
       out: { type: "string", value: "DIR", required: true, help: "where the label maps go" },
+      probabilities: { type: "boolean", help: "also write each organ's probability map" },
       threads: { type: "string", value: "N", defaultText: "2", help: "CPU threads" },
       roi: {
         type: "string",
         value: "I,J,K",
-        defaultText: "the checkpoint's training patch",
+        defaultText: "the checkpoint's training patch, or the study's inference ROI",
         help: "sliding-window size",
       },
       "sw-batch": { type: "string", value: "N", defaultText: "4", help: "windows per forward pass" },
     },
     examples: [
       "segviz predict --checkpoint runs/liver/best --input ct.nii.gz --out predictions",
+      "segviz predict --model segviz-demo/arms/segviz-fedbn --input images/ --out predictions --probabilities",
       "segviz predict --checkpoint runs/liver/best --input images/ --out predictions --roi 96,96,32",
     ],
   },
@@ -53,30 +71,106 @@ function parseRoi(v: string | undefined): [number, number, number] | undefined {
   return parts as [number, number, number];
 }
 
+/** What predicts: the members, their organ vocabulary, the sliding window and the fusion. */
+interface Models {
+  organs: string[];
+  members: EnsembleMember[];
+  settings: EnsembleSettings;
+  rule: FusionRule;
+  dispose(): void;
+}
+
+async function openModels(values: OptionValues): Promise<Models> {
+  const checkpoint = values.checkpoint as string | undefined;
+  const model = values.model as string | undefined;
+  if ((checkpoint === undefined) === (model === undefined))
+    throw new Error("give --checkpoint DIR (one trained model) or --model DIR (a study arm), not both");
+  const roi = parseRoi(values.roi as string | undefined);
+  const swBatchSize = intOption(values["sw-batch"] as string | undefined, "sw-batch", 4, 1);
+  if (model !== undefined) {
+    const arm = await openStudyArm(model);
+    const sw = arm.settings.slidingWindow;
+    return {
+      ...arm,
+      settings: {
+        ...arm.settings,
+        slidingWindow: {
+          ...sw,
+          swBatchSize,
+          roiSize: roi === undefined ? sw.roiSize : [roi[2], roi[1], roi[0]],
+        },
+      },
+    };
+  }
+  const predictor = await loadPredictor(checkpoint!);
+  const [i, j, k] = roi ?? predictor.roi;
+  return {
+    organs: predictor.organs,
+    members: [{ predictor }],
+    settings: {
+      slidingWindow: { roiSize: [k, j, i], overlap: predictor.overlap, swBatchSize, mode: "gaussian" },
+      threshold: 0.5,
+      device: "cpu",
+    },
+    rule: "max",
+    dispose: () => predictor.model.dispose(),
+  };
+}
+
+/** Input files whose label maps would overwrite each other (same file name) are refused. */
+function checkNames(files: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const other = seen.get(basename(f));
+    if (other !== undefined)
+      throw new Error(
+        `--input: ${other} and ${f} have the same file name; their label maps would overwrite each other`,
+      );
+    seen.set(basename(f), f);
+  }
+}
+
+const stem = (f: string) => basename(f).replace(/\.nii(\.gz)?$/i, "");
+
 async function runPredict(values: OptionValues): Promise<number> {
   const inputs = values.input as string[];
   const outDir = values.out as string;
   setNumThreads(intOption(values.threads as string | undefined, "threads", 2, 1));
-  const predictor = await loadPredictor(values.checkpoint as string);
   const files = (await Promise.all(inputs.map(niftiFiles))).flat();
-  await mkdir(outDir, { recursive: true });
-  const legend = Object.fromEntries([
-    ["0", "background"],
-    ...predictor.organs.map((o, i) => [String(i + 1), o]),
-  ]);
-  await writeFile(join(outDir, "labels.json"), `${JSON.stringify(legend, null, 2)}\n`);
-  for (const f of files) {
-    const bar = progress(`predict ${basename(f)}`, 0);
-    const labels = await predictFile(predictor, f, {
-      roi: parseRoi(values.roi as string | undefined),
-      swBatchSize: intOption(values["sw-batch"] as string | undefined, "sw-batch", 4, 1),
-      onProgress: (done, total) => bar.update(done, { windows: total }),
-    });
-    bar.finish();
-    const out = join(outDir, basename(f));
-    await writePrediction(out, labels);
-    console.log(`${f} -> ${out}`);
+  checkNames(files);
+  const models = await openModels(values);
+  try {
+    await mkdir(outDir, { recursive: true });
+    const legend = Object.fromEntries([
+      ["0", "background"],
+      ...models.organs.map((o, i) => [String(i + 1), o]),
+    ]);
+    await writeFile(join(outDir, "labels.json"), `${JSON.stringify(legend, null, 2)}\n`);
+    for (const f of files) {
+      const bar = progress(`predict ${basename(f)}`, 0);
+      const image = await readNifti(f, { require3D: true, scaled: true, floatDtype: "float32" });
+      const settings = {
+        ...models.settings,
+        slidingWindow: { ...models.settings.slidingWindow, onProgress: (done: number) => bar.update(done) },
+      };
+      const outputs = ensembleOutputs(models.members, image, f, settings);
+      try {
+        const out = join(outDir, basename(f));
+        await writeNifti(out, fusedLabels(outputs, models.rule, settings.threshold, image));
+        if (values.probabilities === true) {
+          const folder = join(outDir, "probabilities", stem(f));
+          await mkdir(folder, { recursive: true });
+          for (const [id, p] of organProbabilities(outputs, image))
+            await writeNifti(join(folder, `${models.organs[id - 1]}.nii.gz`), p);
+        }
+        bar.finish();
+        console.log(`${f} -> ${out}`);
+      } finally {
+        disposeOutputs(outputs);
+      }
+    }
+  } finally {
+    models.dispose();
   }
-  predictor.model.dispose();
   return 0;
 }

@@ -20,6 +20,13 @@ const CALIBRATION_FILE = "calibration.json";
 /** Head task -> calibrated threshold (and the site's training Dice at it). */
 export type MemberCalibration = Record<string, { threshold: number; dice: number }>;
 
+/** The per-task thresholds of a calibration (the "calibrated" fusion rule's input). */
+export function thresholdsOf(c: MemberCalibration | undefined): Record<string, number> | undefined {
+  return c === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(c).map(([t, v]) => [t, v.threshold]));
+}
+
 /**
  * Thresholds for each binary head of a member trained on `exp.sites[siteIndex]` (individual and
  * federated arms list their members in site order); multi-class heads are left out.

@@ -2,27 +2,32 @@
 // was trained (orientation, spacing, that model's HU window; no crop, so all members share one
 // grid), every member's heads run by sliding window, their organ probabilities are fused into one
 // label map (an organ wins a voxel with the highest probability above the threshold), and the map
-// goes back onto the test image's own grid, where it is written and scored (Dice, HD95) against
-// the truth mapped through the test set's label map.
+// goes back onto the test image's own grid (training/predict/predict-ensemble.ts, the path
+// `segviz predict` takes too), where it is written and scored (Dice, HD95) against the truth
+// mapped through the test set's label map.
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Case } from "../../data/datasets/case.js";
 import { applyLabelMap } from "../../data/datasets/label-map.js";
 import { assertSameGeometry, readNifti, writeNifti } from "../../data/nifti/index.js";
-import { preprocessVolumes } from "../../data/pipeline/preprocess-case.js";
-import type { PreprocessSettings } from "../../data/pipeline/preprocess-settings.js";
 import { voxelSizes } from "../../data/transforms/affine-math.js";
-import { resampleLabelsToGrid } from "../../data/transforms/resample-labels-to-grid.js";
 import type { Volume } from "../../data/volume.js";
-import { Tensor, tidy } from "../../engine/index.js";
-import { type FusionRule, fuseHeads, type HeadProbabilities } from "../../training/inference/fuse-heads.js";
-import { predictVolume } from "../../training/inference/predict-volume.js";
+import { tidy } from "../../engine/index.js";
+import { type FusionRule, fuseHeads } from "../../training/inference/fuse-heads.js";
 import { diceScore, evaluateCase } from "../../training/metrics/index.js";
 import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
+import {
+  checkSharedGrid,
+  disposeOutputs,
+  type EnsembleOutputs,
+  ensembleOutputs,
+  fusedLabels,
+  onImageGrid,
+} from "../../training/predict/predict-ensemble.js";
 import { progress } from "../../util/progress.js";
 import type { ExperimentConfig } from "../config/experiment-config.js";
 import type { CaseResult, OverlaySlice } from "../report/report-types.js";
-import type { MemberCalibration } from "./calibrate-members.js";
+import { type MemberCalibration, thresholdsOf } from "./calibrate-members.js";
 import { axialSlice, axisMap, mostInformativeSlice } from "./display-slice.js";
 import { studySlidingWindow } from "./study-sliding-window.js";
 
@@ -53,10 +58,6 @@ export async function loadArmModels(
   return { name, members };
 }
 
-function gridKey(p: PreprocessSettings): string {
-  return JSON.stringify([p.axcodes, p.pixdim]);
-}
-
 const nullIfNaN = (x: number) => (Number.isNaN(x) ? null : x);
 
 /** One test case loaded for scoring: the image (HU, float32), its truth as organ indices, its grid. */
@@ -72,13 +73,8 @@ interface TestCase {
 }
 
 /** What a member's heads gave on one case, before fusion. */
-interface MemberOutputs {
-  heads: HeadProbabilities[];
-  /** Dice of each organ's own head alone, on the case's grid. */
-  diceHead: Record<string, number | null>;
-  /** The preprocessed grid the probabilities live on. */
-  grid: Volume;
-}
+/** What a member's heads gave on one case, before fusion, and each organ's own head scored alone. */
+type MemberOutputs = EnsembleOutputs & { diceHead: Record<string, number | null> };
 
 /**
  * One pass of every arm over the external test set. Its state is what accumulates: each arm's
@@ -102,11 +98,7 @@ class ExternalTestRun {
   async prepare(): Promise<void> {
     for (const a of this.arms) {
       await mkdir(join(this.outDir, "predictions", a.name), { recursive: true });
-      const grids = new Set(a.members.map((m) => gridKey(m.preprocess)));
-      if (grids.size > 1)
-        throw new Error(
-          `arm ${a.name}: its models were trained on different grids (${[...grids].join(" vs ")})`,
-        );
+      checkSharedGrid(a.members, `arm ${a.name}`);
     }
   }
 
@@ -158,94 +150,43 @@ class ExternalTestRun {
       });
       return prediction;
     } finally {
-      for (const h of outputs.heads) h.probs.dispose();
+      disposeOutputs(outputs);
       this.evaluations[ai]!.seconds += (performance.now() - t0) / 1000;
     }
   }
 
   /** Every member's heads by sliding window, each head also scored alone (as the study scored them). */
   private memberOutputs(a: ArmModels, tc: TestCase): MemberOutputs {
-    const heads: HeadProbabilities[] = [];
+    const outputs = ensembleOutputs(
+      a.members.map((predictor, mi) => ({ predictor, thresholds: thresholdsOf(a.calibration?.[mi]) })),
+      tc.image,
+      tc.imagePath,
+      {
+        slidingWindow: studySlidingWindow(this.exp),
+        threshold: this.exp.inference.threshold,
+        device: this.exp.device,
+      },
+      tc.preprocessed,
+    );
     const diceHead: Record<string, number | null> = {};
-    let grid: Volume | undefined;
     try {
-      for (const [mi, m] of a.members.entries()) {
-        const pre = this.memberInput(m, tc);
-        grid = pre;
-        const out = this.predict(m, pre);
-        out.labels.dispose();
-        for (const h of m.heads) {
-          const head: HeadProbabilities = {
-            probs: out.probabilities.get(h.task)!,
-            organIndices: h.organIndices,
-            threshold: a.calibration?.[mi]?.[h.task]?.threshold,
-          };
-          heads.push(head);
-          const alone = tidy(() => fuseHeads([head], this.exp.inference.threshold).toArray() as Uint8Array);
-          const onOriginal = this.toCaseGrid(alone, pre, tc);
-          for (const id of h.organIndices) {
-            const organ = this.exp.organs[id - 1]!;
-            if (!(organ in diceHead)) diceHead[organ] = nullIfNaN(diceScore(onOriginal, tc.truth, id));
-          }
+      for (const head of outputs.heads) {
+        const alone = tidy(() => fuseHeads([head], this.exp.inference.threshold).toArray() as Uint8Array);
+        const onOriginal = onImageGrid(alone, outputs.grid, tc.image).data as Uint8Array;
+        for (const id of head.organIndices) {
+          const organ = this.exp.organs[id - 1]!;
+          if (!(organ in diceHead)) diceHead[organ] = nullIfNaN(diceScore(onOriginal, tc.truth, id));
         }
       }
     } catch (e) {
-      for (const h of heads) h.probs.dispose();
+      disposeOutputs(outputs);
       throw e;
     }
-    return { heads, diceHead, grid: grid! };
-  }
-
-  /** The case preprocessed as member `m` was trained (no crop, so every member shares one grid). */
-  private memberInput(m: Predictor, tc: TestCase): Volume {
-    const settings: PreprocessSettings = { ...m.preprocess, cropForeground: null, minSize: null };
-    const key = JSON.stringify(settings);
-    let pre = tc.preprocessed.get(key);
-    if (pre === undefined) {
-      pre = preprocessVolumes(tc.image, undefined, settings, tc.imagePath).image!;
-      tc.preprocessed.set(key, pre);
-    }
-    return pre;
-  }
-
-  private predict(m: Predictor, pre: Volume): ReturnType<typeof predictVolume> {
-    const [i, j, k] = pre.shape as [number, number, number];
-    const input = Tensor.fromArray(pre.data as Float32Array, [1, 1, k, j, i]);
-    try {
-      return predictVolume(
-        m.model,
-        m.heads,
-        input,
-        studySlidingWindow(this.exp),
-        this.exp.inference.threshold,
-        this.exp.device,
-      );
-    } finally {
-      input.dispose();
-    }
-  }
-
-  /** Labels on a preprocessed grid, brought back onto the test image's own grid. */
-  private toCaseGrid(labels: Uint8Array, grid: Volume, tc: TestCase): Uint8Array {
-    return this.labelsOnCaseGrid(labels, grid, tc).data as Uint8Array;
-  }
-
-  private labelsOnCaseGrid(labels: Uint8Array, grid: Volume, tc: TestCase): Volume {
-    const onGrid: Volume = {
-      shape: grid.shape.slice(0, 3),
-      dtype: "uint8",
-      data: labels,
-      affine: grid.affine,
-    };
-    return resampleLabelsToGrid(onGrid, tc.shape, tc.image.affine);
+    return { ...outputs, diceHead };
   }
 
   private fuse(outputs: MemberOutputs, rule: FusionRule, tc: TestCase): Volume {
-    const fused = tidy(
-      () =>
-        fuseHeads(outputs.heads, { rule, threshold: this.exp.inference.threshold }).toArray() as Uint8Array,
-    );
-    return this.labelsOnCaseGrid(fused, outputs.grid, tc);
+    return fusedLabels(outputs, rule, this.exp.inference.threshold, tc.image);
   }
 
   private diceByRule(
