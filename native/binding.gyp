@@ -9,7 +9,8 @@
         "src/convert.cc",
         "src/op_call.cc",
         "src/runtime.cc",
-        "src/caching_allocator.cc"
+        "src/caching_allocator.cc",
+        "src/serialize.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

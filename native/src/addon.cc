@@ -8,6 +8,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitRuntime(env, exports);
   InitOpCall(env, exports);
   InitCachingAllocator(env, exports);
+  InitSerialize(env, exports);
   return exports;
 }
 

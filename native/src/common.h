@@ -77,5 +77,6 @@ void DrainDeferredReleases(napi_env env);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitOpCall(Napi::Env env, Napi::Object exports);
 void InitCachingAllocator(Napi::Env env, Napi::Object exports);
+void InitSerialize(Napi::Env env, Napi::Object exports);
 
 }  // namespace segviz

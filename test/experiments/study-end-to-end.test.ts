@@ -243,6 +243,39 @@ test("segviz predict --model ARM reproduces the study's fused predictions voxel 
   }
 });
 
+test("segviz export --model ARM: one MONAI bundle per site head, with the arm's model card", () => {
+  const out = join(dir, "bundles");
+  const r = spawnSync(
+    process.execPath,
+    [CLI, "export", "--model", join(dir, "arms", "segviz-fedbn"), "--out", out],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const bundles = r.stdout.trim().split("\n");
+  assert.equal(bundles.length, SITES.length);
+  const fedbn = report.arms.find((a) => a.name === "segviz-fedbn")!;
+  for (const b of bundles) {
+    for (const f of [
+      "configs/inference.json",
+      "configs/metadata.json",
+      "models/model.pt",
+      "models/model.safetensors",
+    ])
+      assert.ok(existsSync(join(b, f)), `${b}/${f}`);
+    const card = readFileSync(join(b, "README.md"), "utf8");
+    assert.match(card, /the SegViz \(FedBN\) arm of study .* \(strategy fedbn\)/);
+    for (const s of report.sites)
+      assert.ok(card.includes(`| ${s.name} | ${s.organs.join(", ")} | ${s.trainingCases} |`), s.name);
+    const liver = fedbn.summary.liver!.dice;
+    assert.ok(
+      card.includes(`${liver.mean!.toFixed(3)} ± ${liver.std!.toFixed(3)} (n=${liver.n})`),
+      "the arm's Dice row",
+    );
+  }
+});
+
 test("SegViz FedAvg: every site ends with the same body and its own head", async () => {
   const models = await Promise.all(SITES.map((s) => siteModel("segviz-fedavg", s, "final")));
   const names = Object.keys(models[0]!);

@@ -4,7 +4,8 @@
 // that file, voxel for voxel (a voxel may differ only at a probability tie). The same weights
 // without the axis reversal (the old export) give a different map: the test can fail.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -12,6 +13,8 @@ import { runReference } from "../../bench/reference-python.js";
 import { readNifti, writeNifti } from "../../src/data/nifti/index.js";
 import { FEDERATION_SITES, writePhantomFederation } from "../../src/data/phantom/index.js";
 import { preprocessVolumes } from "../../src/data/pipeline/preprocess-case.js";
+import { manualSeed, noGrad, randn, Tensor } from "../../src/engine/index.js";
+import { tensorToData } from "../../src/nn/checkpoint.js";
 import { fromMonaiLayout, reverseSpatialAxes } from "../../src/nn/monai/monai-layout.js";
 import { readSafetensorsFile, writeSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { parseSiteConfig } from "../../src/training/config/site-config.js";
@@ -22,6 +25,7 @@ import { runSiteTraining } from "../../src/training/site/run-site-training.js";
 const dir = mkdtempSync(join(tmpdir(), "segviz-monai-layout-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const CLI = new URL("../../src/cli/main.js", import.meta.url).pathname;
 const WINDOW = { aMin: -160, aMax: 240 };
 const ROI: [number, number, number] = [24, 24, 16];
 
@@ -147,5 +151,65 @@ describe("exported weights in MONAI's layout", { timeout: 240_000 }, () => {
     assert.deepEqual(Array.from(reverseSpatialAxes(r).data as Float32Array), Array.from(data));
     const bias = { dtype: "float32" as const, shape: [4], data: new Float32Array(4) };
     assert.equal(reverseSpatialAxes(bias), bias, "other ranks are untouched");
+  });
+
+  test("segviz export: torch.load reads model.pt, MONAI's UNet from inference.json loads it strictly and gives our logits", async () => {
+    const out = join(dir, "bundles");
+    const r = spawnSync(process.execPath, [CLI, "export", "--model", join(run, "last"), "--out", out], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const bundle = join(out, "model-spleen");
+    assert.equal(r.stdout.trim(), bundle);
+    const inference = JSON.parse(readFileSync(join(bundle, "configs", "inference.json"), "utf8"));
+    assert.deepEqual(inference.network_def, {
+      _target_: "monai.networks.nets.UNet",
+      spatial_dims: 3,
+      in_channels: 1,
+      out_channels: 2,
+      channels: [4, 8, 16],
+      strides: [2, 2],
+      kernel_size: 3,
+      up_kernel_size: 3,
+      num_res_units: 1,
+      act: "PRELU",
+      norm: "BATCH",
+      dropout: 0,
+    });
+    assert.deepEqual(inference.inferer.roi_size, ROI);
+    const scale = inference.preprocessing.transforms.find(
+      (t: { _target_: string }) => t._target_ === "ScaleIntensityRanged",
+    );
+    assert.deepEqual([scale.a_min, scale.a_max, scale.clip], [WINDOW.aMin, WINDOW.aMax, true]);
+    const metadata = JSON.parse(readFileSync(join(bundle, "configs", "metadata.json"), "utf8"));
+    assert.deepEqual(metadata.network_data_format.outputs.pred.channel_def, {
+      "0": "background",
+      "1": "spleen",
+    });
+    assert.equal(metadata.segviz.layout, "ijk");
+    const card = readFileSync(join(bundle, "README.md"), "utf8");
+    assert.match(card, /1 is spleen/);
+    assert.match(card, /\| spleen \| spleen \| 3 \|/);
+    assert.match(card, /not for diagnosis or treatment/);
+
+    // Our logits on a fixed input in our layout, MONAI's on the same input in its layout.
+    manualSeed(11);
+    const x = randn([1, 1, 16, 24, 24]);
+    const predictor = await loadPredictor(join(run, "last"));
+    predictor.model.eval();
+    const ours = noGrad(() => predictor.model.forwardAll(x).get("spleen")!);
+    const src = join(dir, "bundle-in.safetensors");
+    await writeSafetensorsFile(src, { x: tensorToData(x.permute([0, 1, 4, 3, 2]).contiguous()) });
+    runReference("bundle_check.py", [bundle, src, join(dir, "bundle-out.safetensors")]);
+    const theirs = (await readSafetensorsFile(join(dir, "bundle-out.safetensors"))).tensors.logits;
+    const back = Tensor.fromArray(theirs.data as Float32Array, theirs.shape)
+      .permute([0, 1, 4, 3, 2])
+      .contiguous();
+    const a = ours.toArray() as Float32Array;
+    const b = back.toArray() as Float32Array;
+    let worst = 0;
+    for (let v = 0; v < a.length; v++) worst = Math.max(worst, Math.abs(a[v]! - b[v]!));
+    console.log(`# bundle logits: largest difference ${worst.toExponential(2)} over ${a.length} values`);
+    assert.ok(worst < 1e-5, `largest logit difference ${worst}`);
   });
 });

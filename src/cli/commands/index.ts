@@ -5,6 +5,7 @@ import { clientCommand } from "./client.js";
 import { demoCommand } from "./demo.js";
 import { evaluateCommand } from "./evaluate.js";
 import { experimentCommand } from "./experiment.js";
+import { exportCommand } from "./export.js";
 import { infoCommand } from "./info.js";
 import { phantomCommand } from "./phantom.js";
 import { predictCommand } from "./predict.js";
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   phantom: phantomCommand,
   train: trainCommand,
   predict: predictCommand,
+  export: exportCommand,
   evaluate: evaluateCommand,
   server: serverCommand,
   client: clientCommand,

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
 import type { FusionRule } from "../../training/inference/fuse-heads.js";
+import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
 import {
   checkSharedGrid,
   type EnsembleMember,
@@ -36,7 +37,8 @@ function memberIn(armDir: string, name: string, recorded: string): string {
   return at < 0 ? resolve(recorded) : join(armDir, resolve(recorded).slice(at + marker.length));
 }
 
-export async function openStudyArm(dir: string): Promise<StudyArm> {
+/** The study's config (its outDir where the study folder now is), the arm, and its member folders. */
+async function locateArm(dir: string) {
   const armDir = resolve(dir);
   const name = basename(armDir);
   const studyDir = resolve(armDir, "..", "..");
@@ -53,6 +55,24 @@ export async function openStudyArm(dir: string): Promise<StudyArm> {
   if (trained === undefined) throw new Error(`${dir}: the arm has not finished training (no arm.json)`);
   const members = trained.members.map((m) => memberIn(armDir, name, m));
   for (const m of members) if (!existsSync(m)) throw new Error(`${dir}: member checkpoint ${m} is missing`);
+  return { exp, arm, name, trained, members };
+}
+
+/** The arm's member models as trained (for export: no recalibration, no calibration). */
+export async function openStudyArmMembers(dir: string): Promise<{ name: string; members: Predictor[] }> {
+  const { name, members } = await locateArm(dir);
+  const loaded: Predictor[] = [];
+  try {
+    for (const m of members) loaded.push(await loadPredictor(m));
+  } catch (e) {
+    for (const p of loaded) p.model.dispose();
+    throw e;
+  }
+  return { name, members: loaded };
+}
+
+export async function openStudyArm(dir: string): Promise<StudyArm> {
+  const { exp, arm, name, trained, members } = await locateArm(dir);
   const models = await armModelsFor(exp, arm, { ...trained, members });
   try {
     checkSharedGrid(models.members, `arm ${name}`);

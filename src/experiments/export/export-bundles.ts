@@ -1,0 +1,96 @@
+// `segviz export`: a trained checkpoint, or every member of a study arm, as MONAI Bundles (one per
+// head), each with a model card built from what the study recorded: the arm and its strategy, the
+// sites and their case counts, and the arm's external-test Dice (report.json).
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { type ModelCard, writeMonaiBundle } from "../../training/export/monai-bundle.js";
+import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
+import { programVersion } from "../../util/program-version.js";
+import { loadExperimentConfig } from "../config/experiment-config.js";
+import { openStudyArmMembers } from "../evaluation/study-arm.js";
+import type { StudyReport } from "../report/report-types.js";
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(await readFile(path, "utf8")) as T;
+}
+
+/** A lone checkpoint's card: its site, and its case count from the split beside it. */
+async function checkpointCard(dir: string): Promise<ModelCard> {
+  const info = await readJson<{ site?: string; heads?: { organs: string[] }[] }>(join(dir, "trainer.json"));
+  const split = await readJson<{ train: string[]; validation: string[] }>(
+    join(dirname(resolve(dir)), "split.json"),
+  );
+  const site = info?.site ?? basename(dirname(resolve(dir)));
+  return {
+    source: `checkpoint ${dir}`,
+    sites: [
+      {
+        name: site,
+        cases: split === undefined ? 0 : split.train.length + split.validation.length,
+        organs: [...new Set((info?.heads ?? []).flatMap((h) => h.organs))],
+      },
+    ],
+  };
+}
+
+async function armCard(armDir: string): Promise<ModelCard> {
+  const studyDir = resolve(armDir, "..", "..");
+  const exp = await loadExperimentConfig(join(studyDir, "experiment.json"));
+  const name = basename(resolve(armDir));
+  const arm = exp.arms.find((a) => a.name === name)!;
+  const report = await readJson<StudyReport>(join(studyDir, "report.json"));
+  const armReport = report?.arms.find((a) => a.name === name);
+  return {
+    source: `the ${arm.label} arm of study ${exp.name}`,
+    strategy: arm.strategy?.name,
+    sites:
+      report?.sites.map((s) => ({ name: s.name, cases: s.trainingCases, organs: s.organs })) ??
+      exp.sites.map((s) => ({ name: s.name, cases: 0, organs: s.organs })),
+    ...(armReport !== undefined && {
+      externalDice: Object.fromEntries(Object.entries(armReport.summary).map(([o, s]) => [o, s.dice])),
+      testSet: report?.testSet.name,
+    }),
+  };
+}
+
+/** Writes one bundle per head of every model in `dir` under outDir; returns their folders. */
+export async function exportBundles(dir: string, outDir: string): Promise<string[]> {
+  const isArm =
+    existsSync(join(resolve(dir, "..", ".."), "experiment.json")) && existsSync(join(dir, "arm.json"));
+  let members: { predictor: Predictor; prefix: string }[];
+  let card: ModelCard;
+  if (isArm) {
+    const arm = await openStudyArmMembers(dir);
+    members = arm.members.map((predictor, i) => ({
+      predictor,
+      prefix: arm.members.length > 1 ? `${arm.name}-${i}` : arm.name,
+    }));
+    card = await armCard(dir);
+  } else if (existsSync(join(dir, "trainer.json"))) {
+    members = [{ predictor: await loadPredictor(dir), prefix: "model" }];
+    card = await checkpointCard(dir);
+  } else
+    throw new Error(
+      `${dir}: neither a checkpoint (trainer.json) nor a study arm (STUDY/arms/<arm> with arm.json)`,
+    );
+  const program = programVersion();
+  const written: string[] = [];
+  try {
+    for (const m of members)
+      for (const h of m.predictor.heads)
+        written.push(
+          await writeMonaiBundle({
+            predictor: m.predictor,
+            task: h.task,
+            outDir: join(outDir, `${m.prefix}-${h.task}`),
+            program,
+            card,
+          }),
+        );
+  } finally {
+    for (const m of members) m.predictor.model.dispose();
+  }
+  return written;
+}
