@@ -14,13 +14,16 @@ import { readNifti, writeNifti } from "../../src/data/nifti/index.js";
 import { FEDERATION_SITES, writePhantomFederation } from "../../src/data/phantom/index.js";
 import { preprocessVolumes } from "../../src/data/pipeline/preprocess-case.js";
 import { manualSeed, noGrad, randn, Tensor } from "../../src/engine/index.js";
+import { startCoordinator } from "../../src/federation/coordinator/coordinator.js";
+import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
+import { tensorsEqual } from "../../src/federation/weights/weight-set.js";
 import { tensorToData } from "../../src/nn/checkpoint.js";
 import { fromMonaiLayout, reverseSpatialAxes } from "../../src/nn/monai/monai-layout.js";
 import { readSafetensorsFile, writeSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { parseSiteConfig } from "../../src/training/config/site-config.js";
 import { loadPredictor } from "../../src/training/predict/load-predictor.js";
 import { predictFile } from "../../src/training/predict/predict-file.js";
-import { runSiteTraining } from "../../src/training/site/run-site-training.js";
+import { createStartingSiteModel, runSiteTraining } from "../../src/training/site/run-site-training.js";
 
 const dir = mkdtempSync(join(tmpdir(), "segviz-monai-layout-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -211,5 +214,90 @@ describe("exported weights in MONAI's layout", { timeout: 240_000 }, () => {
     for (let v = 0; v < a.length; v++) worst = Math.max(worst, Math.abs(a[v]! - b[v]!));
     console.log(`# bundle logits: largest difference ${worst.toExponential(2)} over ${a.length} values`);
     assert.ok(worst < 1e-5, `largest logit difference ${worst}`);
+  });
+});
+
+// Uses the run and the bundle the tests above made.
+describe("importing starting weights", { timeout: 240_000 }, () => {
+  const run = join(dir, "run");
+  const bundle = join(dir, "bundles", "model-spleen");
+  const siteConfig = (extra: Record<string, unknown> = {}) =>
+    parseSiteConfig(
+      {
+        site: "spleen",
+        data: { layout: "msd", root: join(dir, "fed", "site-spleen") },
+        labelMap: "MSD_TASK09_SPLEEN",
+        model: { channels: [4, 8, 16], strides: [2, 2], numResUnits: 1 },
+        outDir: join(dir, "import-run"),
+        ...extra,
+      },
+      "site.json",
+    );
+  const trainedState = async () => {
+    const p = await loadPredictor(join(run, "last"));
+    const state = new Map([...p.model.stateDict()].map(([k, t]) => [k, tensorToData(t)]));
+    p.model.dispose();
+    return state;
+  };
+
+  test("export then import (bundle folder, model.pt, a .pt PyTorch wrote) gives the trained weights bit for bit", async () => {
+    const original = await trainedState();
+    const ptByTorch = join(dir, "by-torch.pt");
+    runReference("torch_save_load.py", [
+      "save",
+      join(bundle, "models", "model.safetensors"),
+      ptByTorch,
+      "dict",
+    ]);
+    for (const source of [bundle, join(bundle, "models", "model.pt"), ptByTorch]) {
+      const model = await createStartingSiteModel(siteConfig({ initialWeights: source }), 99);
+      try {
+        const state = model.stateDict();
+        assert.deepEqual([...state.keys()].sort(), [...original.keys()].sort());
+        for (const [name, t] of state)
+          assert.ok(tensorsEqual(tensorToData(t), original.get(name)!), `${source}: ${name}`);
+      } finally {
+        model.dispose();
+      }
+    }
+  });
+
+  test("a model of another shape is refused, naming the first tensor that differs", async () => {
+    await assert.rejects(
+      createStartingSiteModel(
+        siteConfig({
+          initialWeights: bundle,
+          model: { channels: [4, 8, 32], strides: [2, 2], numResUnits: 1 },
+        }),
+        1,
+      ),
+      /site spleen: initialWeights .*model\.safetensors: "model\.1\.submodule\.1\.submodule\.conv\.unit0\.conv\.weight" has shape \[16,8,3,3,3\], the model expects \[32,8,3,3,3\]/,
+    );
+    await assert.rejects(
+      createStartingSiteModel(siteConfig({ initialWeights: join(dir, "nothing-here") }), 1),
+      /site spleen: initialWeights .*nothing-here: no such file or folder/,
+    );
+  });
+
+  test("a federation starts from a bundle when heads stay local; shared heads cannot take MONAI's one head", async () => {
+    const config = (strategy: { name: "segviz" | "fedavg" }) => ({
+      host: "127.0.0.1",
+      port: 0,
+      rounds: 1,
+      strategy,
+      sites: [{ id: "spleen", token: "t" }],
+      initialWeightsFile: bundle,
+    });
+    const log = new MemoryLogger();
+    const handle = await startCoordinator(config({ name: "segviz" }), log);
+    await handle.stop();
+    const started = log.records.find((r) => r.event === "initialized")!;
+    const original = await trainedState();
+    const body = [...original.keys()].filter((n) => !n.startsWith("heads."));
+    assert.equal(started.fields.tensors, body.length);
+    await assert.rejects(
+      startCoordinator(config({ name: "fedavg" }), new MemoryLogger()),
+      /holds MONAI's single head \(model\.2\.\*\), which fedavg would share/,
+    );
   });
 });

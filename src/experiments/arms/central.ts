@@ -10,7 +10,7 @@ import { setNumThreads } from "../../engine/index.js";
 import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, prepareSite, siteTrainingVolumes } from "../../training/site/prepare-site.js";
 import {
-  createSiteModel,
+  createStartingSiteModel,
   saveMonaiHead,
   siteTrainerOptions,
   toEngineOrder,
@@ -58,7 +58,7 @@ export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: 
   };
   const naive = arm.centralLoss !== "marginal-exclusion";
   const loss = naive ? exp.training.loss : "marginal-exclusion";
-  const model = createSiteModel(central, exp.seed);
+  const model = await createStartingSiteModel(central, exp.seed);
   const trainer = new Trainer(model, {
     ...siteTrainerOptions(central, { outDir: dir, progress: true }),
     loss,

@@ -139,9 +139,11 @@ function simulationConfig(
         },
       },
       sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
-      // The coordinator draws the starting model with the sites' seed: bit-identical to the
-      // body each site draws, and chosen by no site.
-      initialModel: initialModelOfSites(configs, exp.seed),
+      // The coordinator starts from the experiment's weights file, or draws the starting model
+      // with the sites' seed (bit-identical to the body each site draws); never a site's choice.
+      ...(exp.initialWeights !== undefined
+        ? { initialWeightsFile: exp.initialWeights }
+        : { initialModel: initialModelOfSites(configs, exp.seed) }),
       minSitesToStart: configs.length,
       minSitesToClose: configs.length,
       checkpointDir: coordinatorDir,

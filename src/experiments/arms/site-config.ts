@@ -44,5 +44,6 @@ export function experimentSiteConfig(
     outDir: o.outDir,
     cacheDir: exp.cacheDir,
     onBadCase: exp.onBadCase,
+    ...(exp.initialWeights !== undefined && { initialWeights: exp.initialWeights }),
   };
 }

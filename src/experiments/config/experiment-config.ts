@@ -84,6 +84,11 @@ export interface ExperimentConfig {
    * and the report lists it; "fail" stops the study. The external test set never skips.
    */
   onBadCase: "skip" | "fail";
+  /**
+   * Every arm and site starts from these weights instead of the seeded draw: a MONAI Bundle folder,
+   * a .pt state dict or a safetensors file (heads too where their shapes match).
+   */
+  initialWeights?: string;
   /** "cpu" or "cuda" (needs a CUDA libtorch, see the README). */
   device: string;
   /** Label vocabulary: organ i is label i + 1 everywhere (training caches, predictions, reports). */
@@ -154,6 +159,7 @@ const experimentConfigSchema = {
     seed: { type: "integer", minimum: 0 },
     threads: { type: "integer", minimum: 1 },
     onBadCase: { enum: ["skip", "fail"] },
+    initialWeights: { type: "string", minLength: 1 },
     device: deviceSchema,
     organs: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, uniqueItems: true },
     sites: {
@@ -252,6 +258,7 @@ type Raw = {
   seed?: number;
   threads?: number;
   onBadCase?: "skip" | "fail";
+  initialWeights?: string;
   device?: string;
   organs?: string[];
   sites: { name: string; data: DatasetSpec; labelMap: string | LabelMap; window: HuWindow }[];
@@ -357,6 +364,7 @@ export function parseExperimentConfig(value: unknown, source: string): Experimen
     seed: raw.seed ?? 0,
     threads: raw.threads ?? 2,
     onBadCase: raw.onBadCase ?? "skip",
+    ...(raw.initialWeights !== undefined && { initialWeights: raw.initialWeights }),
     device: raw.device ?? "cpu",
     organs,
     sites,

@@ -27,6 +27,7 @@ export function experimentRecord(exp: ExperimentConfig): Record<string, unknown>
     seed: exp.seed,
     threads: exp.threads,
     onBadCase: exp.onBadCase,
+    ...(exp.initialWeights !== undefined && { initialWeights: exp.initialWeights }),
     device: exp.device,
     organs: exp.organs,
     sites: exp.sites.map((s) => ({

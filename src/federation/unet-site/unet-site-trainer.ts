@@ -17,7 +17,11 @@ import { conDistWeight } from "../../nn/losses/condist.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, type PreparedSite, prepareSite } from "../../training/site/prepare-site.js";
-import { createSiteModel, siteTrainerOptions } from "../../training/site/run-site-training.js";
+import {
+  createSiteModel,
+  createStartingSiteModel,
+  siteTrainerOptions,
+} from "../../training/site/run-site-training.js";
 import { Trainer } from "../../training/trainer/trainer.js";
 import type { TrainerOptions, ValidationResult } from "../../training/trainer/types.js";
 import type {
@@ -102,7 +106,7 @@ export class UNetSiteTrainer implements SiteTrainer {
   ): Promise<UNetSiteTrainer> {
     setNumThreads(config.training.threads);
     const prepared = await prepareSite(config);
-    const model = createSiteModel(config, opts.initSeed ?? config.training.seed);
+    const model = await createStartingSiteModel(config, opts.initSeed ?? config.training.seed);
     const loader = await createSitePatchLoader(config, prepared);
     return new UNetSiteTrainer(config, model, prepared, loader, opts);
   }

@@ -71,6 +71,11 @@ export interface SiteTrainingConfig {
    * every such case listed; "skip" trains without them and records each (split.json, skipped.json).
    */
   onBadCase: "skip" | "fail";
+  /**
+   * Where the model starts instead of its seeded draw: a MONAI Bundle folder, a .pt state dict or
+   * a safetensors file (nn/monai/import-weights.ts); its body must match the model's.
+   */
+  initialWeights?: string;
 }
 
 const DEFAULT_TRAINING: TrainingSettings = {
@@ -119,6 +124,7 @@ const siteConfigSchema = {
     outDir: { type: "string", minLength: 1 },
     cacheDir: { type: "string", minLength: 1 },
     onBadCase: { enum: ["skip", "fail"] },
+    initialWeights: { type: "string", minLength: 1 },
   },
   required: ["site", "data", "labelMap", "outDir"],
   additionalProperties: false,
@@ -136,6 +142,7 @@ type RawSiteConfig = {
   outDir: string;
   cacheDir?: string;
   onBadCase?: "skip" | "fail";
+  initialWeights?: string;
 };
 
 /** Validates and fills defaults; `source` (a file name) is named in every error. */
@@ -166,6 +173,7 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
     outDir: raw.outDir,
     cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
     onBadCase: raw.onBadCase ?? "fail",
+    ...(raw.initialWeights !== undefined && { initialWeights: raw.initialWeights }),
   };
 }
 

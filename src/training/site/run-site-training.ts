@@ -6,6 +6,7 @@ import { annotatedOrgans, organsOf } from "../../data/datasets/label-map.js";
 import type { SkippedCase } from "../../data/datasets/split.js";
 import { manualSeed, setNumThreads } from "../../engine/index.js";
 import { stateToData } from "../../nn/checkpoint.js";
+import { applyImportedWeights, importWeights } from "../../nn/monai/import-weights.js";
 import { MONAI_LAYOUT, toMonaiLayout } from "../../nn/monai/monai-layout.js";
 import { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import type { UNetConfig } from "../../nn/monai/unet.js";
@@ -56,6 +57,27 @@ export async function saveMonaiHead(
   return file;
 }
 
+/**
+ * The site's model where its training starts: drawn from `seed`, then overwritten by the config's
+ * initialWeights when it names a file (the event site.initial-weights says what was loaded).
+ */
+export async function createStartingSiteModel(
+  cfg: SiteTrainingConfig,
+  seed?: number,
+): Promise<MultiHeadUNet> {
+  const model = createSiteModel(cfg, seed);
+  if (cfg.initialWeights === undefined) return model;
+  try {
+    const imported = await importWeights(cfg.initialWeights);
+    const { loadedHeads, keptHeads } = applyImportedWeights(model, imported);
+    logEvent({ event: "site.initial-weights", site: cfg.site, file: imported.file, loadedHeads, keptHeads });
+  } catch (e) {
+    model.dispose();
+    throw new Error(`site ${cfg.site}: initialWeights ${(e as Error).message}`, { cause: e });
+  }
+  return model;
+}
+
 /** The site's multi-head UNet, its weights drawn from `seed` (same seed, same initial weights). */
 export function createSiteModel(cfg: SiteTrainingConfig, seed?: number): MultiHeadUNet {
   if (seed !== undefined) manualSeed(seed);
@@ -97,13 +119,13 @@ export function siteTrainerOptions(
   };
 }
 
-function createSiteTrainer(
+async function createSiteTrainer(
   cfg: SiteTrainingConfig,
   opts: { outDir?: string; progress?: boolean } = {},
-): Trainer {
+): Promise<Trainer> {
   setNumThreads(cfg.training.threads);
   // Seeded, so a run is reproducible and every arm of a study starts from the same weights.
-  return new Trainer(createSiteModel(cfg, cfg.training.seed), siteTrainerOptions(cfg, opts));
+  return new Trainer(await createStartingSiteModel(cfg, cfg.training.seed), siteTrainerOptions(cfg, opts));
 }
 
 export async function runSiteTraining(
@@ -111,7 +133,7 @@ export async function runSiteTraining(
   opts: { resume?: boolean } = {},
 ): Promise<SiteTrainingResult> {
   const prepared = await prepareSite(cfg);
-  const trainer = createSiteTrainer(cfg, { outDir: cfg.outDir, progress: true });
+  const trainer = await createSiteTrainer(cfg, { outDir: cfg.outDir, progress: true });
   const last = join(cfg.outDir, "last");
   if (opts.resume && existsSync(join(last, "trainer.json"))) {
     await trainer.resume(last);
