@@ -7,7 +7,6 @@ export {
   type CoordinatorHandle,
   type CoordinatorResult,
   type CoordinatorStatus,
-  runCoordinator,
   startCoordinator,
 } from "./coordinator/coordinator.js";
 export type {

@@ -50,12 +50,6 @@ export async function startCoordinator(
   return coordinator.start();
 }
 
-/** Runs a federation to its last round (the `segviz server` command). */
-export async function runCoordinator(config: CoordinatorConfig, logger?: Logger): Promise<CoordinatorResult> {
-  const handle = await startCoordinator(config, logger);
-  return handle.done;
-}
-
 /** What a coordinator is built from, checked and loaded before it opens its ports. */
 interface CoordinatorParts {
   settings: CoordinatorSettings;
