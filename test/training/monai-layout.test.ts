@@ -221,6 +221,7 @@ describe("exported weights in MONAI's layout", { timeout: 240_000 }, () => {
 describe("importing starting weights", { timeout: 240_000 }, () => {
   const run = join(dir, "run");
   const bundle = join(dir, "bundles", "model-spleen");
+  const image = join(dir, "ras-5mm.nii.gz");
   const siteConfig = (extra: Record<string, unknown> = {}) =>
     parseSiteConfig(
       {
@@ -260,6 +261,33 @@ describe("importing starting weights", { timeout: 240_000 }, () => {
         model.dispose();
       }
     }
+  });
+
+  test("segviz predict --model BUNDLE gives segviz predict --checkpoint's label map", async () => {
+    const out = (name: string) => join(dir, name);
+    for (const [flag, source, folder] of [
+      ["--checkpoint", join(run, "last"), "pred-checkpoint"],
+      ["--model", bundle, "pred-bundle"],
+    ] as const) {
+      const r = spawnSync(
+        process.execPath,
+        [CLI, "predict", flag, source, "--input", image, "--out", out(folder)],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const a = (await readNifti(join(out("pred-checkpoint"), "ras-5mm.nii.gz"))).data as Uint8Array;
+    const b = (await readNifti(join(out("pred-bundle"), "ras-5mm.nii.gz"))).data as Uint8Array;
+    // The bundle's vocabulary is its own organs (spleen = 1); the checkpoint's is its label map's.
+    let differ = 0;
+    for (let v = 0; v < a.length; v++) if (Number(a[v] !== 0) !== b[v]) differ++;
+    assert.equal(differ, 0);
+    assert.deepEqual(JSON.parse(readFileSync(join(out("pred-bundle"), "labels.json"), "utf8")), {
+      "0": "background",
+      "1": "spleen",
+    });
   });
 
   test("a model of another shape is refused, naming the first tensor that differs", async () => {

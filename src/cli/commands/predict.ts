@@ -1,6 +1,7 @@
 // `segviz predict`: trained models and NIfTI images in, organ label maps out (same grid). The
 // models are one checkpoint (--checkpoint) or a whole study arm (--model): every organ, fused as
 // the study fused them.
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { readNifti, writeNifti } from "../../data/nifti/index.js";
@@ -8,7 +9,8 @@ import { setNumThreads } from "../../engine/index.js";
 import { openStudyArm } from "../../experiments/evaluation/study-arm.js";
 import { niftiFiles } from "../../training/evaluate/pair-files.js";
 import type { FusionRule } from "../../training/inference/fuse-heads.js";
-import { loadPredictor } from "../../training/predict/load-predictor.js";
+import { loadBundlePredictor } from "../../training/predict/load-bundle-predictor.js";
+import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
 import {
   disposeOutputs,
   type EnsembleMember,
@@ -28,13 +30,18 @@ export const predictCommand: Command = {
     description: `Give --checkpoint (a checkpoint folder written by segviz train, best/ or last/, or a study's
 arms/<arm>/.../final/ folder) or --model (a finished study arm, STUDY/arms/<arm>: every member
 model, fused by the study's own rule, threshold and sliding window from STUDY/experiment.json,
-so the maps equal the study's predictions/<arm>/ files). Each input image gets a label map of the
+so the maps equal the study's predictions/<arm>/ files; or a MONAI Bundle folder, e.g. from segviz
+export: its UNet, preprocessing, window and organs from its configs). Each input image gets a label map of the
 same name in --out, on the image's own grid (shape and affine), with organ indices (0 background,
 i for the i-th organ; labels.json in --out lists them). --probabilities also writes each organ's
 probability (the highest any head gives it) as --out/probabilities/<image>/<organ>.nii.gz.`,
     options: {
       checkpoint: { type: "string", value: "DIR", help: "a trained checkpoint folder" },
-      model: { type: "string", value: "DIR", help: "a finished study arm (STUDY/arms/<arm>)" },
+      model: {
+        type: "string",
+        value: "DIR",
+        help: "a finished study arm (STUDY/arms/<arm>) or a MONAI Bundle",
+      },
       input: {
         type: "string",
         value: "FILE|DIR",
@@ -87,6 +94,10 @@ async function openModels(values: OptionValues): Promise<Models> {
     throw new Error("give --checkpoint DIR (one trained model) or --model DIR (a study arm), not both");
   const roi = parseRoi(values.roi as string | undefined);
   const swBatchSize = intOption(values["sw-batch"] as string | undefined, "sw-batch", 4, 1);
+  if (model !== undefined && existsSync(join(model, "configs", "inference.json"))) {
+    const predictor = await loadBundlePredictor(model);
+    return singleModel(predictor, roi, swBatchSize);
+  }
   if (model !== undefined) {
     const arm = await openStudyArm(model);
     const sw = arm.settings.slidingWindow;
@@ -102,7 +113,15 @@ async function openModels(values: OptionValues): Promise<Models> {
       },
     };
   }
-  const predictor = await loadPredictor(checkpoint!);
+  return singleModel(await loadPredictor(checkpoint!), roi, swBatchSize);
+}
+
+/** One model (a checkpoint or a bundle): its own window, the "max" rule at 0.5. */
+function singleModel(
+  predictor: Predictor,
+  roi: [number, number, number] | undefined,
+  swBatchSize: number,
+): Models {
   const [i, j, k] = roi ?? predictor.roi;
   return {
     organs: predictor.organs,
