@@ -1,37 +1,11 @@
-// PyTorch's own file format for state dicts: torch.save / torch.load's zip of pickles, through
-// libtorch's pickler (the same code torch.load runs). A state dict is a dict of name -> tensor.
+// PyTorch's own file format for state dicts, written by libtorch's pickler (the code torch.save
+// runs): a dict of name -> tensor that torch.load reads. Reading is done in TypeScript
+// (src/nn/torch-file/): libtorch 1.13's unpickler cannot read model.state_dict()'s OrderedDict.
 #include "common.h"
 
 #include <torch/csrc/jit/serialization/pickle.h>
 
 namespace segviz {
-
-// pickleLoad(bytes): [[name, tensor], ...] from a torch.save'd dict of tensors (zip or legacy).
-Napi::Value PickleLoad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "pickleLoad: expected the file's bytes");
-  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
-  const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  return Guarded(env, [&]() -> Napi::Value {
-    std::vector<char> bytes(src, src + ta.ByteLength());
-    c10::IValue value = torch::jit::pickle_load(bytes);
-    if (!value.isGenericDict())
-      throw std::runtime_error("the file holds a " + value.tagKind() + ", not a dict of tensors (a state dict)");
-    Napi::Array out = Napi::Array::New(env);
-    uint32_t n = 0;
-    for (const auto& entry : value.toGenericDict()) {
-      if (!entry.key().isString()) throw std::runtime_error("a key of the dict is a " + entry.key().tagKind() + ", not a name");
-      const std::string name = entry.key().toStringRef();
-      if (!entry.value().isTensor())
-        throw std::runtime_error("entry '" + name + "' is a " + entry.value().tagKind() + ", not a tensor");
-      Napi::Array pair = Napi::Array::New(env, 2);
-      pair.Set(0u, Napi::String::New(env, name));
-      pair.Set(1u, TensorHandle::Wrap(env, entry.value().toTensor().contiguous()));
-      out.Set(n++, pair);
-    }
-    return out;
-  });
-}
 
 // pickleSave(names, tensors): the bytes torch.save writes for that dict (torch.load reads them).
 Napi::Value PickleSave(const Napi::CallbackInfo& info) {
@@ -49,7 +23,6 @@ Napi::Value PickleSave(const Napi::CallbackInfo& info) {
 }
 
 void InitSerialize(Napi::Env env, Napi::Object exports) {
-  exports.Set("pickleLoad", Napi::Function::New(env, PickleLoad));
   exports.Set("pickleSave", Napi::Function::New(env, PickleSave));
 }
 

@@ -8,4 +8,4 @@ export * from "./ops/sampling.js";
 export * from "./runtime.js";
 export { disposeAll, keep, tidy } from "./scope.js";
 export { callInPlace, callT, callTs, Tensor } from "./tensor.js";
-export { torchLoadStateDict, torchSaveStateDict } from "./torch-pickle.js";
+export { torchSaveStateDict } from "./torch-pickle.js";

@@ -40,8 +40,6 @@ interface NativeAddon {
   liveHandles(): number;
   cpuCacheBytes(): number;
   emptyCpuCache(): void;
-  /** torch.load's reading of a state dict: [name, tensor] pairs. */
-  pickleLoad(bytes: Uint8Array): [string, NativeTensorHandle][];
   /** The bytes torch.save writes for a dict of tensors. */
   pickleSave(names: string[], tensors: NativeTensorHandle[]): Uint8Array;
   buildInfo(): {

@@ -5,9 +5,9 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { torchLoadStateDict } from "../../engine/index.js";
-import { dataToTensor, tensorToData } from "../checkpoint.js";
+import { dataToTensor } from "../checkpoint.js";
 import { type NamedTensorData, readSafetensorsFile } from "../safetensors/index.js";
+import { readTorchStateDict } from "../torch-file/read-torch-file.js";
 import { fromMonaiLayout, MONAI_LAYOUT } from "./monai-layout.js";
 import { MultiHeadUNet } from "./multi-head-unet.js";
 
@@ -28,14 +28,7 @@ function bundleFile(dir: string): string {
 }
 
 async function readPt(file: string): Promise<Record<string, NamedTensorData>> {
-  const tensors = torchLoadStateDict(new Uint8Array(await readFile(file)), file);
-  const out: Record<string, NamedTensorData> = Object.create(null);
-  try {
-    for (const [name, t] of tensors) out[name] = tensorToData(t);
-  } finally {
-    for (const t of tensors.values()) t.dispose();
-  }
-  return out;
+  return readTorchStateDict(new Uint8Array(await readFile(file)), file);
 }
 
 export async function importWeights(path: string): Promise<ImportedWeights> {
