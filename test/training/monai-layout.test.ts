@@ -190,6 +190,7 @@ describe("exported weights in MONAI's layout", { timeout: 240_000 }, () => {
       "1": "spleen",
     });
     assert.equal(metadata.segviz.layout, "ijk");
+    assert.deepEqual(metadata.segviz.trainingData, [{ name: "spleen", cases: 3, organs: ["spleen"] }]);
     const card = readFileSync(join(bundle, "README.md"), "utf8");
     assert.match(card, /1 is spleen/);
     assert.match(card, /\| spleen \| spleen \| 3 \|/);

@@ -158,7 +158,7 @@ function metadata(o: BundleOptions, organs: string[]) {
     required_packages_version: { nibabel: ">=3" },
     name: `SegViz UNet: ${organs.join(", ")}`,
     task: `CT segmentation of ${organs.join(", ")}`,
-    description: `A 3D UNet (MONAI's UNet) trained with SegViz (${o.card.source}); the ${o.task} head.`,
+    description: `A 3D UNet (MONAI's UNet) trained with SegViz (${o.card.source}) on ${o.card.sites.map((x) => `${x.cases} CT cases of ${x.name}`).join(", ")}; the ${o.task} head.`,
     authors: "SegViz",
     copyright: "The consortium that trained it",
     intended_use: "Research only; not for clinical use.",
@@ -199,6 +199,11 @@ function metadata(o: BundleOptions, organs: string[]) {
       layout: MONAI_LAYOUT,
       source: o.card.source,
       ...(o.card.strategy !== undefined && { strategy: o.card.strategy }),
+      /** Who trained it on what: site names, organs and case counts; no patient data. */
+      trainingData: o.card.sites,
+      ...(o.card.externalDice !== undefined && {
+        externalTest: { set: o.card.testSet, dice: o.card.externalDice },
+      }),
     },
   };
 }
