@@ -264,6 +264,13 @@ test("segviz export --model ARM: one MONAI bundle per site head, with the arm's 
       "models/model.safetensors",
     ])
       assert.ok(existsSync(join(b, f)), `${b}/${f}`);
+    // The bundle predicts with the study's sliding window, as the study evaluated.
+    const inferer = JSON.parse(readFileSync(join(b, "configs", "inference.json"), "utf8")).inferer;
+    const study = JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8")).inference;
+    assert.deepEqual(
+      [inferer.roi_size, inferer.overlap, inferer.sw_batch_size],
+      [study.roi, study.overlap, study.swBatchSize],
+    );
     const card = readFileSync(join(b, "README.md"), "utf8");
     assert.match(card, /the SegViz \(FedBN\) arm of study .* \(strategy fedbn\)/);
     for (const s of report.sites)

@@ -4,7 +4,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { type ModelCard, writeMonaiBundle } from "../../training/export/monai-bundle.js";
+import {
+  type BundleInference,
+  type ModelCard,
+  writeMonaiBundle,
+} from "../../training/export/monai-bundle.js";
 import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
 import { programVersion } from "../../util/program-version.js";
 import { loadExperimentConfig } from "../config/experiment-config.js";
@@ -61,7 +65,14 @@ export async function exportBundles(dir: string, outDir: string): Promise<string
     existsSync(join(resolve(dir, "..", ".."), "experiment.json")) && existsSync(join(dir, "arm.json"));
   let members: { predictor: Predictor; prefix: string }[];
   let card: ModelCard;
+  let inference: BundleInference | undefined;
   if (isArm) {
+    const exp = await loadExperimentConfig(join(resolve(dir, "..", ".."), "experiment.json"));
+    inference = {
+      roi: exp.inference.roi,
+      overlap: exp.inference.overlap,
+      swBatchSize: exp.inference.swBatchSize,
+    };
     const arm = await openStudyArmMembers(dir);
     members = arm.members.map((predictor, i) => ({
       predictor,
@@ -86,6 +97,7 @@ export async function exportBundles(dir: string, outDir: string): Promise<string
             task: h.task,
             outDir: join(outDir, `${m.prefix}-${h.task}`),
             program,
+            inference,
             card,
           }),
         );

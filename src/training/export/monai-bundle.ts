@@ -29,8 +29,18 @@ export interface ModelCard {
   testSet?: string;
 }
 
+/** The sliding window a bundle predicts with; a checkpoint's own training patch by default. */
+export interface BundleInference {
+  /** (i, j, k) */
+  roi: [number, number, number];
+  overlap: number;
+  swBatchSize: number;
+}
+
 export interface BundleOptions {
   predictor: Predictor;
+  /** A study's inference settings, so the bundle predicts as the study evaluated. */
+  inference?: BundleInference;
   task: string;
   outDir: string;
   program: ProgramVersion;
@@ -56,7 +66,11 @@ function networkDef(p: Predictor, outChannels: number) {
   };
 }
 
-function inferenceConfig(p: Predictor, outChannels: number) {
+function windowOf(o: BundleOptions): BundleInference {
+  return o.inference ?? { roi: o.predictor.roi, overlap: o.predictor.overlap, swBatchSize: 4 };
+}
+
+function inferenceConfig(p: Predictor, outChannels: number, sw: BundleInference) {
   const s = p.preprocess;
   return {
     imports: ["$import glob", "$import os"],
@@ -96,9 +110,9 @@ function inferenceConfig(p: Predictor, outChannels: number) {
     },
     inferer: {
       _target_: "SlidingWindowInferer",
-      roi_size: p.roi,
-      sw_batch_size: 4,
-      overlap: p.overlap,
+      roi_size: sw.roi,
+      sw_batch_size: sw.swBatchSize,
+      overlap: sw.overlap,
       mode: "gaussian",
     },
     postprocessing: {
@@ -223,7 +237,7 @@ function modelCard(o: BundleOptions, organs: string[]): string {
     "",
     "## Input",
     "",
-    `CT in Hounsfield units, any orientation: reoriented to ${p.preprocess.axcodes}, resampled to ${p.preprocess.pixdim.join(" x ")} mm, HU ${p.preprocess.window.aMin}..${p.preprocess.window.aMax} mapped to 0..1 (clipped); sliding window ${p.roi.join(" x ")} with overlap ${p.overlap} (configs/inference.json). Weights in MONAI's (i, j, k) axis order: MONAI's own arrays, as nibabel reads them.`,
+    `CT in Hounsfield units, any orientation: reoriented to ${p.preprocess.axcodes}, resampled to ${p.preprocess.pixdim.join(" x ")} mm, HU ${p.preprocess.window.aMin}..${p.preprocess.window.aMax} mapped to 0..1 (clipped); sliding window ${windowOf(o).roi.join(" x ")} with overlap ${windowOf(o).overlap} (configs/inference.json). Weights in MONAI's (i, j, k) axis order: MONAI's own arrays, as nibabel reads them.`,
     "",
     "## Training data",
     "",
@@ -279,7 +293,7 @@ export async function writeMonaiBundle(o: BundleOptions): Promise<string> {
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   await writeFile(
     join(o.outDir, "configs", "inference.json"),
-    json(inferenceConfig(o.predictor, organs.length + 1)),
+    json(inferenceConfig(o.predictor, organs.length + 1, windowOf(o))),
   );
   await writeFile(join(o.outDir, "configs", "metadata.json"), json(metadata(o, organs)));
   await writeFile(join(o.outDir, "README.md"), modelCard(o, organs));
