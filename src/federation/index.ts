@@ -28,4 +28,5 @@ export { dropOptimizerStateFromStore, splitOptimizerState } from "./unet-site/op
 export { initialModelOfSites } from "./unet-site/unet-initial-model.js";
 export { UNetSiteTrainer } from "./unet-site/unet-site-trainer.js";
 export { UNET_TRAINER_MODULE } from "./unet-site/unet-trainer-module.js";
+export { initialModelFromFile } from "./unet-site/unet-weights-file.js";
 export type { WeightSet } from "./weights/weight-set.js";

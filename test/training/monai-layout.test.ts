@@ -16,6 +16,7 @@ import { preprocessVolumes } from "../../src/data/pipeline/preprocess-case.js";
 import { manualSeed, noGrad, randn, Tensor } from "../../src/engine/index.js";
 import { startCoordinator } from "../../src/federation/coordinator/coordinator.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
+import { initialModelFromFile } from "../../src/federation/unet-site/unet-weights-file.js";
 import { tensorsEqual } from "../../src/federation/weights/weight-set.js";
 import { tensorToData } from "../../src/nn/checkpoint.js";
 import { fromMonaiLayout, reverseSpatialAxes } from "../../src/nn/monai/monai-layout.js";
@@ -323,7 +324,7 @@ describe("importing starting weights", { timeout: 240_000 }, () => {
       rounds: 1,
       strategy,
       sites: [{ id: "spleen", token: "t" }],
-      initialWeightsFile: bundle,
+      initialModel: initialModelFromFile(bundle),
     });
     const log = new MemoryLogger();
     const handle = await startCoordinator(config({ name: "segviz" }), log);
@@ -334,7 +335,7 @@ describe("importing starting weights", { timeout: 240_000 }, () => {
     assert.equal(started.fields.tensors, body.length);
     await assert.rejects(
       startCoordinator(config({ name: "fedavg" }), new MemoryLogger()),
-      /holds MONAI's single head \(model\.2\.\*\), which fedavg would share/,
+      /hold MONAI's single head \(model\.2\.\*\), which fedavg would share/,
     );
   });
 });

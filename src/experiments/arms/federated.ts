@@ -10,6 +10,7 @@ import {
   acceptedSiteRounds,
   completedRounds,
   type FederationOutcome,
+  initialModelFromFile,
   initialModelOfSites,
   type RoundLogRecord,
   type SimulationConfig,
@@ -141,9 +142,10 @@ function simulationConfig(
       sites: configs.map((c, i) => ({ id: c.site, token: tokens[i] })),
       // The coordinator starts from the experiment's weights file, or draws the starting model
       // with the sites' seed (bit-identical to the body each site draws); never a site's choice.
-      ...(exp.initialWeights !== undefined
-        ? { initialWeightsFile: exp.initialWeights }
-        : { initialModel: initialModelOfSites(configs, exp.seed) }),
+      initialModel:
+        exp.initialWeights !== undefined
+          ? initialModelFromFile(exp.initialWeights)
+          : initialModelOfSites(configs, exp.seed),
       minSitesToStart: configs.length,
       minSitesToClose: configs.length,
       checkpointDir: coordinatorDir,

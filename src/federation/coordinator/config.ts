@@ -36,7 +36,9 @@ export interface CoordinatorConfig {
   evaluateEvery?: number;
   /**
    * Where the federation starts (one of the two is required unless resuming from a checkpoint):
-   * a safetensors file, or a model the coordinator builds itself. Never a site's proposal.
+   * a safetensors file of the shared tensors by name, or a module that builds them (the UNet
+   * adapter's seeded UNet, or its reader of bundles, .pt and MONAI files: what coordinator.json's
+   * initialModel and initialWeightsFile become). Never a site's proposal.
    */
   initialWeightsFile?: string;
   initialModel?: InitialModelSpec;

@@ -2,7 +2,7 @@
 // strategy's state), else the configured initial weights file, else the coordinator's own seeded
 // model. Never a site's proposal: a site could otherwise pick the model everyone trains.
 
-import { importWeights } from "../../nn/monai/import-weights.js";
+import { readSafetensorsFile } from "../../nn/safetensors/index.js";
 import type { Logger } from "../logging/json-logger.js";
 import { validateInitialWeights } from "../security/update-validation.js";
 import type { Strategy } from "../strategies/strategy.js";
@@ -38,11 +38,12 @@ export async function loadStartingPoint(
   let full: WeightSet;
   let source: string;
   if (config.initialWeightsFile !== undefined) {
-    full = await weightsFromFile(config.initialWeightsFile, strategy);
     source = config.initialWeightsFile;
+    const { tensors } = await readSafetensorsFile(source);
+    full = new Map(Object.keys(tensors).map((k) => [k, tensors[k]]));
   } else if (config.initialModel !== undefined) {
     source = `initialModel ${config.initialModel.module}`;
-    full = await buildInitialModel(config.initialModel);
+    full = await buildInitialModel(config.initialModel, strategy);
   } else {
     throw new Error(
       "coordinator: no initial weights: set initialWeightsFile (safetensors) or initialModel (the architecture and seed the coordinator builds); a site's weights are never taken as the start",
@@ -55,30 +56,20 @@ export async function loadStartingPoint(
   return { global, completedRounds: 0 };
 }
 
-/**
- * A starting file of any kind importWeights reads (bundle, .pt, safetensors), in SegViz's names
- * and axis order. A MONAI file's one head has no task name, so it starts no head: the federation's
- * heads must then be local to the sites.
- */
-async function weightsFromFile(path: string, strategy: Strategy): Promise<WeightSet> {
-  const imported = await importWeights(path);
-  const full: WeightSet = new Map(Object.entries(imported.tensors));
-  if (imported.kind === "monai") {
-    const head = [...full.keys()].filter((n) => n.startsWith("model.2."));
-    if (head.some((n) => strategy.sharing.shares(n)))
-      throw new Error(
-        `coordinator: initialWeightsFile ${imported.file} holds MONAI's single head (model.2.*), which ${strategy.name} would share; with shared heads start from initialModel or a SegViz checkpoint`,
-      );
-    for (const n of head) full.delete(n);
-  }
-  return full;
+/** What an initialModel module may ask of the federation: the strategy and what it shares. */
+export interface InitialModelContext {
+  strategy: string;
+  shares(name: string): boolean;
 }
 
-async function buildInitialModel(spec: InitialModelSpec): Promise<WeightSet> {
+async function buildInitialModel(spec: InitialModelSpec, strategy: Strategy): Promise<WeightSet> {
   const module = (await import(spec.module)) as {
-    createInitialWeights?: (options: unknown) => WeightSet | Promise<WeightSet>;
+    createInitialWeights?: (options: unknown, context: InitialModelContext) => WeightSet | Promise<WeightSet>;
   };
   if (typeof module.createInitialWeights !== "function")
     throw new Error(`coordinator: initialModel module ${spec.module} does not export createInitialWeights`);
-  return module.createInitialWeights(spec.options);
+  return module.createInitialWeights(spec.options, {
+    strategy: strategy.name,
+    shares: (name) => strategy.sharing.shares(name),
+  });
 }

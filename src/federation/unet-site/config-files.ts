@@ -26,6 +26,7 @@ import {
   UNET_INITIAL_MODEL_MODULE,
   type UNetInitialModelOptions,
 } from "./unet-initial-model.js";
+import { initialModelFromFile } from "./unet-weights-file.js";
 
 const str = { type: "string", minLength: 1 } as const;
 const strings = { type: "array", items: { type: "string", minLength: 1 } } as const;
@@ -227,8 +228,6 @@ function checkCoordinator(c: CoordinatorConfig, source: string, at = ""): Coordi
   if (c.tls?.requireClientCertificate === true && c.tls.clientCaFile === undefined)
     fail("/tls/clientCaFile", "required when requireClientCertificate is true");
   if (c.resume === true && c.checkpointDir === undefined) fail("/checkpointDir", "required to resume");
-  if (c.initialWeightsFile !== undefined && c.initialModel !== undefined)
-    fail("/initialModel", "give initialWeightsFile or initialModel, not both");
   if (c.initialWeightsFile === undefined && c.initialModel === undefined && c.resume !== true)
     fail(
       "/initialModel",
@@ -259,12 +258,30 @@ function initialUNet(
   return { module: UNET_INITIAL_MODEL_MODULE, options };
 }
 
+/**
+ * A config file's starting point in the core's terms: its UNet (initialModel) or its weights file
+ * (a bundle, .pt or safetensors, read by the UNet adapter), both as initialModel modules.
+ */
+function startingPoint<C extends CoordinatorJson>(
+  raw: C,
+  source: string,
+  pointer: string,
+): Omit<C, "initialModel" | "initialWeightsFile"> & Pick<CoordinatorConfig, "initialModel"> {
+  const { initialModel, initialWeightsFile, ...rest } = raw;
+  if (initialModel !== undefined && initialWeightsFile !== undefined)
+    throw new Error(
+      `${source}: invalid config:\n  ${pointer}/initialModel: give initialWeightsFile or initialModel, not both`,
+    );
+  if (initialModel !== undefined)
+    return { ...rest, initialModel: initialUNet(initialModel, source, `${pointer}/initialModel`) };
+  if (initialWeightsFile !== undefined)
+    return { ...rest, initialModel: initialModelFromFile(initialWeightsFile) };
+  return rest;
+}
+
 function parseCoordinatorConfig(value: unknown, source: string): CoordinatorConfig {
   const raw = validateAgainstSchema<CoordinatorJson>(value, coordinatorConfigSchema, source);
-  const { initialModel, ...rest } = raw;
-  const config: CoordinatorConfig = { ...rest };
-  if (initialModel !== undefined) config.initialModel = initialUNet(initialModel, source, "/initialModel");
-  return checkCoordinator(config, source);
+  return checkCoordinator(startingPoint(raw, source, ""), source);
 }
 
 export async function loadCoordinatorConfig(path: string): Promise<CoordinatorConfig> {
@@ -330,18 +347,13 @@ async function parseFederationConfig(
       );
     return c ?? { id, token: newToken() };
   });
-  const { initialModel, ...coordinatorRest } = raw.coordinator;
+  const started = startingPoint(
+    { ...raw.coordinator, sites: [...credentials, ...listed.filter((s) => !ids.includes(s.id))] },
+    source,
+    "/coordinator",
+  );
   const coordinator = checkCoordinator(
-    {
-      ...coordinatorRest,
-      sites: [...credentials, ...listed.filter((s) => !ids.includes(s.id))],
-      initialModel:
-        initialModel !== undefined
-          ? initialUNet(initialModel, source, "/coordinator/initialModel")
-          : coordinatorRest.initialWeightsFile === undefined
-            ? sitesInitialModel(sites, raw.initSeed, source)
-            : undefined,
-    },
+    { ...started, initialModel: started.initialModel ?? sitesInitialModel(sites, raw.initSeed, source) },
     source,
     "/coordinator",
   );
