@@ -59,8 +59,7 @@ export function saveCheckpoint(dir: string, c: CoordinatorCheckpoint): void {
   }
 }
 
-/** The last complete checkpoint in dir, or undefined when there is none. */
-export function loadCheckpoint(dir: string): CoordinatorCheckpoint | undefined {
+function readIndex(dir: string): CheckpointIndex | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, INDEX), "utf8");
@@ -70,6 +69,10 @@ export function loadCheckpoint(dir: string): CoordinatorCheckpoint | undefined {
   const index = JSON.parse(text) as CheckpointIndex;
   if (index.format !== "segviz-coordinator-checkpoint/1")
     throw new Error(`checkpoint ${dir}: unknown format ${index.format}`);
+  return index;
+}
+
+function readRound(dir: string, index: CheckpointIndex): CoordinatorCheckpoint {
   const read = (file: string, expected: string) => {
     if (!/^[\w.-]+$/.test(file)) throw new Error(`checkpoint ${dir}: bad file name ${JSON.stringify(file)}`);
     const bytes = new Uint8Array(readFileSync(join(dir, file)));
@@ -82,4 +85,27 @@ export function loadCheckpoint(dir: string): CoordinatorCheckpoint | undefined {
     global: read(index.globalFile, index.globalSha256),
     strategyState: { tensors: read(index.strategyFile, index.strategySha256), json: index.strategyJson },
   };
+}
+
+/**
+ * The last complete checkpoint in dir, or undefined when there is none. A reader racing a
+ * running coordinator may read the index just before the next round's replaces it and then find
+ * that round's files already removed: it reads the new index and tries again.
+ */
+export function loadCheckpoint(dir: string): CoordinatorCheckpoint | undefined {
+  for (let attempt = 1; ; attempt++) {
+    const index = readIndex(dir);
+    if (index === undefined) return undefined;
+    try {
+      return readRound(dir, index);
+    } catch (e) {
+      const gone = (e as NodeJS.ErrnoException).code === "ENOENT";
+      if (!gone || attempt >= 5 || readIndex(dir)?.round === index.round)
+        throw gone
+          ? new Error(`checkpoint ${dir}: a file that ${INDEX} names is missing: ${(e as Error).message}`, {
+              cause: e,
+            })
+          : e;
+    }
+  }
 }
