@@ -3,20 +3,21 @@
 // equal what the good sites alone produce.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadCheckpoint } from "../../src/federation/coordinator/checkpoint.js";
 import type { SiteRoundRecord } from "../../src/federation/coordinator/round-log.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
-import {
-  QUADRATIC_INITIAL_MODEL,
-  QUADRATIC_TRAINER_MODULE,
-} from "../../src/federation/simulation/messages.js";
-import { simulate } from "../../src/federation/simulation/simulate.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
 import { tensorsEqual, toFloat64 } from "../../src/federation/weights/weight-set.js";
 import { jsonLines } from "../helpers/processes.js";
-import { LOOPBACK, referenceFederation, runInProcess, tempDir, tokens } from "./helpers/federation.js";
+import {
+  LOOPBACK,
+  referenceFederation,
+  runInProcess,
+  simulateQuadratic,
+  tempDir,
+  tokens,
+} from "./helpers/federation.js";
 import { runCorruptingSite } from "./helpers/hostile-site.js";
 
 test(
@@ -160,24 +161,9 @@ test(
           : id === "x-scaled"
             ? { fromRound: 1, kind: "scale" }
             : undefined;
-      const checkpointDir = join(dir.path, "coordinator");
-      const roundLogFile = join(dir.path, "rounds.jsonl");
-      const result = await simulate({
-        coordinator: {
-          rounds: 2,
-          strategy: { name: "segviz" },
-          sites: tokens(ids),
-          initialModel: QUADRATIC_INITIAL_MODEL,
-          minSitesToStart: 5,
-          minSitesToClose: 3,
-          checkpointDir,
-          roundLogFile,
-        },
-        sites: ids.map((siteId, k) => ({
-          config: { siteId, token: `token-${siteId}` },
-          trainer: { module: QUADRATIC_TRAINER_MODULE, options: { siteSeed: k + 1, poison: poison(siteId) } },
-        })),
-        stdio: "ignore",
+      const { result, checkpointDir, roundLogFile } = await simulateQuadratic(dir.path, ids, {
+        minSitesToClose: 3,
+        siteOptions: (id) => ({ poison: poison(id) }),
       });
       assert.equal(result.completedRounds, 2);
       for (const s of result.sites) assert.equal(s.exitCode, 0, s.siteId);

@@ -9,32 +9,25 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorConfig } from "../../src/federation/coordinator/config.js";
-import { QUADRATIC_TRAINER_MODULE } from "../../src/federation/simulation/messages.js";
-import { forkCoordinator, forkSite } from "../../src/federation/simulation/processes.js";
+import { forkCoordinator } from "../../src/federation/simulation/processes.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
 import { writeSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { CLI, freePort, jsonLines, until } from "../helpers/processes.js";
-import { LOOPBACK, quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
+import {
+  forkQuadraticSite,
+  LOOPBACK,
+  logsIn,
+  quadraticCoordinator,
+  tempDir,
+  tokens,
+} from "./helpers/federation.js";
 import { openJoin } from "./helpers/hostile-site.js";
-
-const site = (port: number, siteId: string, k: number) =>
-  forkSite(
-    {
-      siteId,
-      coordinator: `${LOOPBACK}:${port}`,
-      token: `token-${siteId}`,
-      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
-    },
-    { module: QUADRATIC_TRAINER_MODULE, options: { siteSeed: k + 1, stepDelayMs: 20 } },
-    { stdio: "ignore" },
-  );
 
 function coordinatorConfig(dir: string, extra: Partial<CoordinatorConfig>): CoordinatorConfig {
   return quadraticCoordinator({
     rounds: 3,
     sites: tokens(["a"]),
-    roundLogFile: join(dir, "rounds.jsonl"),
-    logFile: join(dir, "coordinator.log"),
+    ...logsIn(dir),
     ...extra,
   });
 }
@@ -45,7 +38,7 @@ describe("connections", { timeout: 120_000 }, () => {
     try {
       const coordinator = forkCoordinator(coordinatorConfig(dir.path, {}), { stdio: "ignore" });
       const { port } = await coordinator.listening;
-      const a = site(port, "a", 0);
+      const a = forkQuadraticSite(port, "a", 0, { stepDelayMs: 20 });
       const logFile = join(dir.path, "coordinator.log");
       await until("site a joined", () => jsonLines(logFile).some((l) => l.event === "site-joined"));
       const thief = openJoin(`${LOOPBACK}:${port}`);
@@ -78,7 +71,7 @@ describe("connections", { timeout: 120_000 }, () => {
         stdio: "ignore",
       });
       const { port } = await coordinator.listening;
-      const a = site(port, "a", 0);
+      const a = forkQuadraticSite(port, "a", 0, { stepDelayMs: 20 });
       const logFile = join(dir.path, "coordinator.log");
       await until("site a joined", () => jsonLines(logFile).some((l) => l.event === "site-joined"));
       const second = openJoin(`${LOOPBACK}:${port}`);
@@ -134,8 +127,8 @@ describe("connections", { timeout: 120_000 }, () => {
       await until("the server listening", () =>
         jsonLines(join(dir.path, "coordinator.log")).some((l) => l.event === "listening"),
       );
-      const a = site(port, "a", 0);
-      const b = site(port, "b", 1);
+      const a = forkQuadraticSite(port, "a", 0, { stepDelayMs: 20 });
+      const b = forkQuadraticSite(port, "b", 1, { stepDelayMs: 20 });
       const completed = () => jsonLines(roundLogFile).filter((r) => r.type === "round").length;
       await until("round 2", () => completed() >= 2);
 
@@ -147,7 +140,7 @@ describe("connections", { timeout: 120_000 }, () => {
       server.kill("SIGHUP");
       await until("the reload", () => /sites reloaded \(added: c; revoked: b; removed: none\)/.test(stderr));
       const reloadedAt = completed();
-      const c = site(port, "c", 2);
+      const c = forkQuadraticSite(port, "c", 2, { stepDelayMs: 20 });
 
       assert.equal(await serverExit, 0, stderr);
       assert.match(stdout, /8 of 8 rounds completed/);

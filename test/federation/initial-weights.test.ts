@@ -10,45 +10,23 @@ import { pathToFileURL } from "node:url";
 import { loadCheckpoint } from "../../src/federation/coordinator/checkpoint.js";
 import { startCoordinator } from "../../src/federation/coordinator/coordinator.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
-import {
-  QUADRATIC_INITIAL_MODEL,
-  QUADRATIC_TRAINER_MODULE,
-} from "../../src/federation/simulation/messages.js";
-import { simulate } from "../../src/federation/simulation/simulate.js";
+import { QUADRATIC_INITIAL_MODEL } from "../../src/federation/simulation/messages.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
 import { createInitialWeights } from "../../src/federation/unet-site/unet-initial-model.js";
 import { tensorsEqual } from "../../src/federation/weights/weight-set.js";
 import { SEGVIZ_UNET } from "../../src/nn/monai/unet.js";
 import { jsonLines } from "../helpers/processes.js";
-import { quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
+import { quadraticCoordinator, simulateQuadratic, tempDir } from "./helpers/federation.js";
 
 describe("initial weights are the coordinator's", { timeout: 120_000 }, () => {
   test("a first-by-id site with a one-tensor model does not set the start; honest sites train the whole model", async () => {
     const dir = tempDir("initial-one-tensor");
     try {
       const ids = ["a-one-tensor", "b-honest", "c-honest"];
-      const checkpointDir = join(dir.path, "coordinator");
-      const roundLogFile = join(dir.path, "rounds.jsonl");
       const oneTensor = { "model.0.conv.unit0.conv.weight": { dtype: "float32", shape: [4, 3] } };
-      const result = await simulate({
-        coordinator: {
-          rounds: 2,
-          strategy: { name: "segviz" },
-          sites: tokens(ids),
-          initialModel: QUADRATIC_INITIAL_MODEL,
-          minSitesToStart: 3,
-          minSitesToClose: 2,
-          checkpointDir,
-          roundLogFile,
-        },
-        sites: ids.map((siteId, k) => ({
-          config: { siteId, token: `token-${siteId}` },
-          trainer: {
-            module: QUADRATIC_TRAINER_MODULE,
-            options: { siteSeed: k + 1, ...(k === 0 ? { layout: oneTensor } : {}) },
-          },
-        })),
-        stdio: "ignore",
+      const { result, checkpointDir, roundLogFile } = await simulateQuadratic(dir.path, ids, {
+        minSitesToClose: 2,
+        siteOptions: (_, k) => (k === 0 ? { layout: oneTensor } : {}),
       });
       assert.equal(result.completedRounds, 2);
       for (const s of result.sites.slice(1)) assert.deepEqual([s.exitCode, s.roundsTrained], [0, 2]);

@@ -11,25 +11,23 @@ import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorConfig } from "../../src/federation/coordinator/config.js";
 import { WeightChunkSchema } from "../../src/federation/protocol/generated/segviz/federation/v1/federation_pb.js";
 import { siteMessage } from "../../src/federation/protocol/service.js";
-import { QUADRATIC_TRAINER_MODULE } from "../../src/federation/simulation/messages.js";
-import { forkCoordinator, forkSite } from "../../src/federation/simulation/processes.js";
+import { forkCoordinator } from "../../src/federation/simulation/processes.js";
 import { jsonLines } from "../helpers/processes.js";
-import { LOOPBACK, quadraticCoordinator, tempDir, tokens } from "./helpers/federation.js";
+import {
+  forkQuadraticSite,
+  LOOPBACK,
+  logsIn,
+  quadraticCoordinator,
+  tempDir,
+  tokens,
+} from "./helpers/federation.js";
 import { openJoin, runOversizeSite } from "./helpers/hostile-site.js";
-
-const honestSite = (port: number, siteId: string, k: number) =>
-  forkSite(
-    { siteId, coordinator: `${LOOPBACK}:${port}`, token: `token-${siteId}` },
-    { module: QUADRATIC_TRAINER_MODULE, options: { siteSeed: k + 1 } },
-    { stdio: "ignore" },
-  );
 
 function coordinatorConfig(dir: string, extra: Partial<CoordinatorConfig>): CoordinatorConfig {
   return quadraticCoordinator({
     rounds: 2,
     sites: tokens(["a", "b", "z"]),
-    roundLogFile: join(dir, "rounds.jsonl"),
-    logFile: join(dir, "coordinator.log"),
+    ...logsIn(dir),
     ...extra,
   });
 }
@@ -44,7 +42,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       );
       const { port } = await coordinator.listening;
       const hostile = runOversizeSite(`${LOOPBACK}:${port}`, "z", "token-z", 10 * 1024 * 1024);
-      const sites = ["a", "b"].map((id, k) => honestSite(port, id, k));
+      const sites = ["a", "b"].map((id, k) => forkQuadraticSite(port, id, k));
       assert.equal((await coordinator.finished)?.type, "done");
       for (const s of sites) assert.equal(await s.exit, 0);
       hostile.close();
@@ -89,7 +87,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       assert.equal(hugeEnd.code, grpc.status.RESOURCE_EXHAUSTED, hugeEnd.details);
       huge.close();
 
-      const site = honestSite(port, "a", 0);
+      const site = forkQuadraticSite(port, "a", 0);
       assert.equal((await coordinator.finished)?.type, "done");
       assert.equal(await site.exit, 0);
     } finally {
@@ -125,7 +123,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
         assert.match(end.details, /no hello within 1500 ms/);
         s.close();
       }
-      const site = honestSite(port, "a", 0);
+      const site = forkQuadraticSite(port, "a", 0);
       assert.equal((await coordinator.finished)?.type, "done");
       assert.equal(await site.exit, 0);
       const log = jsonLines(join(dir.path, "coordinator.log"));
@@ -149,7 +147,7 @@ describe("limits tied to the model", { timeout: 120_000 }, () => {
       );
       const { port } = await coordinator.listening;
       // The honest site first, so the round starts the moment the noisy one has joined.
-      const site = honestSite(port, "a", 0);
+      const site = forkQuadraticSite(port, "a", 0);
       const logFile = join(dir.path, "coordinator.log");
       while (!jsonLines(logFile).some((l) => l.event === "site-joined" && l.site === "a"))
         await new Promise((r) => setTimeout(r, 50));

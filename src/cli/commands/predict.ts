@@ -4,21 +4,15 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { readNifti, writeNifti } from "../../data/nifti/index.js";
+import { writeNifti } from "../../data/nifti/index.js";
 import { setNumThreads } from "../../engine/index.js";
 import { openStudyArm } from "../../experiments/evaluation/study-arm.js";
 import { niftiFiles } from "../../training/evaluate/pair-files.js";
 import type { FusionRule } from "../../training/inference/fuse-heads.js";
 import { loadBundlePredictor } from "../../training/predict/load-bundle-predictor.js";
 import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
-import {
-  disposeOutputs,
-  type EnsembleMember,
-  type EnsembleSettings,
-  ensembleOutputs,
-  fusedLabels,
-  organProbabilities,
-} from "../../training/predict/predict-ensemble.js";
+import type { EnsembleMember, EnsembleSettings } from "../../training/predict/predict-ensemble.js";
+import { predictImage, singleModelSettings } from "../../training/predict/predict-file.js";
 import { progress } from "../../util/progress.js";
 import type { Command, OptionValues } from "../command-spec.js";
 import { intOption } from "../options.js";
@@ -122,15 +116,10 @@ function singleModel(
   roi: [number, number, number] | undefined,
   swBatchSize: number,
 ): Models {
-  const [i, j, k] = roi ?? predictor.roi;
   return {
     organs: predictor.organs,
     members: [{ predictor }],
-    settings: {
-      slidingWindow: { roiSize: [k, j, i], overlap: predictor.overlap, swBatchSize, mode: "gaussian" },
-      threshold: 0.5,
-      device: "cpu",
-    },
+    settings: singleModelSettings(predictor, { roi, swBatchSize }),
     rule: "max",
     dispose: () => predictor.model.dispose(),
   };
@@ -167,26 +156,23 @@ async function runPredict(values: OptionValues): Promise<number> {
     await writeFile(join(outDir, "labels.json"), `${JSON.stringify(legend, null, 2)}\n`);
     for (const f of files) {
       const bar = progress(`predict ${basename(f)}`, 0);
-      const image = await readNifti(f, { require3D: true, scaled: true, floatDtype: "float32" });
       const settings = {
         ...models.settings,
         slidingWindow: { ...models.settings.slidingWindow, onProgress: (done: number) => bar.update(done) },
       };
-      const outputs = ensembleOutputs(models.members, image, f, settings);
-      try {
-        const out = join(outDir, basename(f));
-        await writeNifti(out, fusedLabels(outputs, models.rule, settings.threshold, image));
-        if (values.probabilities === true) {
-          const folder = join(outDir, "probabilities", stem(f));
-          await mkdir(folder, { recursive: true });
-          for (const [id, p] of organProbabilities(outputs, image))
-            await writeNifti(join(folder, `${models.organs[id - 1]}.nii.gz`), p);
-        }
-        bar.finish();
-        console.log(`${f} -> ${out}`);
-      } finally {
-        disposeOutputs(outputs);
+      const predicted = await predictImage(models.members, settings, models.rule, f, {
+        probabilities: values.probabilities === true,
+      });
+      const out = join(outDir, basename(f));
+      await writeNifti(out, predicted.labels);
+      if (predicted.probabilities !== undefined) {
+        const folder = join(outDir, "probabilities", stem(f));
+        await mkdir(folder, { recursive: true });
+        for (const [id, p] of predicted.probabilities)
+          await writeNifti(join(folder, `${models.organs[id - 1]}.nii.gz`), p);
       }
+      bar.finish();
+      console.log(`${f} -> ${out}`);
     }
   } finally {
     models.dispose();

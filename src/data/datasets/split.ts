@@ -33,6 +33,8 @@ interface SplitOptions {
   seed: number;
   /** Share of cases for validation, 0..1 (rounded; at least one each side when there are two or more cases). */
   validationFraction: number;
+  /** Cases left out this run: the file lists them under `skipped` instead of on their side. */
+  skipped?: readonly SkippedCase[];
 }
 
 interface SplitResult {
@@ -42,8 +44,6 @@ interface SplitResult {
   reused: boolean;
   /** Ids in the file that are not among the cases now (e.g. bad cases skipped this time). */
   missing: string[];
-  /** The split as assigned, cases skipped last time back on their sides (for recordSkipped). */
-  record: SplitFile;
 }
 
 /** Deterministic split of ids (sorted first, so listing order does not matter). */
@@ -112,16 +112,17 @@ export async function splitCases(cases: readonly Case[], opts: SplitOptions): Pr
         `${unknown.length} case(s) are not in this split (first: ${unknown[0]}${why}); delete the file to split anew`,
       );
     }
-  } else {
-    await writeSplitFile(opts.file, split);
   }
+  // Written once: when new, or when what was skipped changed (a hand-edited file stays as it is).
+  const file = withSkipped(split, opts.skipped ?? []);
+  if (saved === undefined || JSON.stringify(saved.skipped ?? []) !== JSON.stringify(file.skipped))
+    await writeSplitFile(opts.file, file);
   const pick = (ids: string[]) => ids.flatMap((id) => byId.get(id) ?? []);
   return {
     train: pick(split.train),
     validation: pick(split.validation),
     reused: saved !== undefined,
     missing: [...split.train, ...split.validation].filter((id) => !byId.has(id)),
-    record: split,
   };
 }
 
@@ -137,26 +138,19 @@ function assigned(saved: SplitFile): SplitFile {
   };
 }
 
-/**
- * Rewrites the split file with this run's skipped cases moved out of train and validation into
- * its `skipped` list (each with its file, reason and side), so the file says what was trained.
- */
-export async function recordSkipped(
-  path: string,
-  record: SplitFile,
-  skipped: readonly SkippedCase[],
-): Promise<void> {
+/** The split as saved: skipped cases moved out of train and validation, each with the side it was on. */
+function withSkipped(split: SplitFile, skipped: readonly SkippedCase[]): SplitFile {
   const out = new Set(skipped.map((s) => s.id));
   const side = (id: string) =>
-    record.train.includes(id) ? "train" : record.validation.includes(id) ? "validation" : undefined;
-  await writeSplitFile(path, {
-    seed: record.seed,
-    validationFraction: record.validationFraction,
-    train: record.train.filter((id) => !out.has(id)),
-    validation: record.validation.filter((id) => !out.has(id)),
+    split.train.includes(id) ? "train" : split.validation.includes(id) ? "validation" : undefined;
+  return {
+    seed: split.seed,
+    validationFraction: split.validationFraction,
+    train: split.train.filter((id) => !out.has(id)),
+    validation: split.validation.filter((id) => !out.has(id)),
     skipped: skipped.map((s) => {
       const from = side(s.id);
       return from === undefined ? { ...s } : { ...s, from };
     }),
-  });
+  };
 }

@@ -3,11 +3,10 @@
 // the qform, with pixdim from the affine. Other header fields carry over from the header the volume
 // was read with, so a read-modify-write keeps intent, units, descriptions and extensions.
 
-import { randomBytes } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { swapBytesInPlace } from "../../util/byte-order.js";
+import { writeFileAtomic } from "../../util/file-writes.js";
 import { DataError } from "../errors.js";
 import type { Affine, Volume } from "../volume.js";
 import { type QformParameters, qformFromAffine, qformParametersAffine } from "./affine.js";
@@ -189,12 +188,11 @@ export async function writeNifti(path: string, volume: Volume, opts: WriteNiftiO
   const raw = encodeNifti(volume, opts, path);
   const compress = opts.gzip ?? path.toLowerCase().endsWith(".gz");
   const bytes = compress ? await gzipAsync(raw, { level: opts.compressionLevel ?? 6 }) : raw;
-  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    await writeFileAtomic(path, bytes);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw new DataError(path, `cannot write file: ${(err as Error).message}`, { cause: err });
+    // The data layer's errors name the file themselves: keep the system's own message.
+    const cause = (err as Error).cause ?? err;
+    throw new DataError(path, `cannot write file: ${(cause as Error).message}`, { cause });
   }
 }

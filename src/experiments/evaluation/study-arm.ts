@@ -5,7 +5,6 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
 import type { FusionRule } from "../../training/inference/fuse-heads.js";
-import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
 import {
   checkSharedGrid,
   type EnsembleMember,
@@ -15,6 +14,7 @@ import { loadTrainedArm } from "../arms/trained-arm.js";
 import { loadExperimentConfig } from "../config/experiment-config.js";
 import { armModelsFor, disposeArmModels } from "./arm-models.js";
 import { thresholdsOf } from "./calibrate-members.js";
+import { loadArmModels } from "./external-test.js";
 import { studySlidingWindow } from "./study-sliding-window.js";
 
 export interface StudyArm {
@@ -58,17 +58,10 @@ async function locateArm(dir: string) {
   return { exp, arm, name, trained, members };
 }
 
-/** The arm's member models as trained (for export: no recalibration, no calibration). */
-export async function openStudyArmMembers(dir: string): Promise<{ name: string; members: Predictor[] }> {
-  const { name, members } = await locateArm(dir);
-  const loaded: Predictor[] = [];
-  try {
-    for (const m of members) loaded.push(await loadPredictor(m));
-  } catch (e) {
-    for (const p of loaded) p.model.dispose();
-    throw e;
-  }
-  return { name, members: loaded };
+/** The study, the arm, and its member models as trained (for export: no recalibration, no calibration). */
+export async function openStudyArmMembers(dir: string) {
+  const { exp, arm, name, members } = await locateArm(dir);
+  return { exp, arm, name, members: (await loadArmModels(name, members, "cpu")).members };
 }
 
 export async function openStudyArm(dir: string): Promise<StudyArm> {

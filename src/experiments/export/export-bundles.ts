@@ -11,7 +11,8 @@ import {
 } from "../../training/export/monai-bundle.js";
 import { loadPredictor, type Predictor } from "../../training/predict/load-predictor.js";
 import { programVersion } from "../../util/program-version.js";
-import { loadExperimentConfig } from "../config/experiment-config.js";
+import type { ArmSpec } from "../config/arms.js";
+import type { ExperimentConfig } from "../config/experiment-config.js";
 import { openStudyArmMembers } from "../evaluation/study-arm.js";
 import type { StudyReport } from "../report/report-types.js";
 
@@ -39,12 +40,9 @@ async function checkpointCard(dir: string): Promise<ModelCard> {
   };
 }
 
-async function armCard(armDir: string): Promise<ModelCard> {
-  const studyDir = resolve(armDir, "..", "..");
-  const exp = await loadExperimentConfig(join(studyDir, "experiment.json"));
-  const name = basename(resolve(armDir));
-  const arm = exp.arms.find((a) => a.name === name)!;
-  const report = await readJson<StudyReport>(join(studyDir, "report.json"));
+async function armCard(exp: ExperimentConfig, arm: ArmSpec): Promise<ModelCard> {
+  const name = arm.name;
+  const report = await readJson<StudyReport>(join(exp.outDir, "report.json"));
   const armReport = report?.arms.find((a) => a.name === name);
   return {
     source: `the ${arm.label} arm of study ${exp.name}`,
@@ -67,18 +65,18 @@ export async function exportBundles(dir: string, outDir: string): Promise<string
   let card: ModelCard;
   let inference: BundleInference | undefined;
   if (isArm) {
-    const exp = await loadExperimentConfig(join(resolve(dir, "..", ".."), "experiment.json"));
+    const opened = await openStudyArmMembers(dir);
+    const { exp } = opened;
     inference = {
       roi: exp.inference.roi,
       overlap: exp.inference.overlap,
       swBatchSize: exp.inference.swBatchSize,
     };
-    const arm = await openStudyArmMembers(dir);
-    members = arm.members.map((predictor, i) => ({
+    members = opened.members.map((predictor, i) => ({
       predictor,
-      prefix: arm.members.length > 1 ? `${arm.name}-${i}` : arm.name,
+      prefix: opened.members.length > 1 ? `${opened.name}-${i}` : opened.name,
     }));
-    card = await armCard(dir);
+    card = await armCard(exp, opened.arm);
   } else if (existsSync(join(dir, "trainer.json"))) {
     members = [{ predictor: await loadPredictor(dir), prefix: "model" }];
     card = await checkpointCard(dir);

@@ -51,7 +51,7 @@ export function checkSharedGrid(members: readonly Predictor[], what: string): vo
  * The image preprocessed as `p` was trained, without the crop. `cache` (by settings) lets members
  * with the same preprocessing, and repeated calls on one image, share the work.
  */
-export function memberInput(
+function memberInput(
   p: Predictor,
   image: Volume,
   imagePath: string,

@@ -1,10 +1,19 @@
-// Predicts one NIfTI image with one checkpoint: preprocessing as in training (without the crop),
-// sliding-window inference with every head, fusion to one organ label map, and that map resampled
-// back onto the input's own grid (same shape and affine as the input, whatever its orientation).
+// Predicts one NIfTI image: preprocessing as each model was trained (without the crop),
+// sliding-window inference with every head, fusion to one organ label map, and that map (and, if
+// asked, each organ's probability) brought back onto the input's own grid (same shape and affine
+// as the input, whatever its orientation). One checkpoint is an ensemble of one.
 import { readNifti } from "../../data/nifti/index.js";
 import type { Volume } from "../../data/volume.js";
+import type { FusionRule } from "../inference/fuse-heads.js";
 import type { Predictor } from "./load-predictor.js";
-import { disposeOutputs, ensembleOutputs, fusedLabels } from "./predict-ensemble.js";
+import {
+  disposeOutputs,
+  type EnsembleMember,
+  type EnsembleSettings,
+  ensembleOutputs,
+  fusedLabels,
+  organProbabilities,
+} from "./predict-ensemble.js";
 
 interface PredictOptions {
   swBatchSize?: number;
@@ -13,16 +22,12 @@ interface PredictOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/**
- * Label map (organ indices, uint8) on the grid of the image at `path`: the checkpoint as an
- * ensemble of one (predict-ensemble.ts), its heads fused by the "max" rule at 0.5.
- */
-export async function predictFile(p: Predictor, path: string, o: PredictOptions = {}): Promise<Volume> {
-  const image = await readNifti(path, { require3D: true, scaled: true, floatDtype: "float32" });
-  const roi = o.roi ?? p.roi;
-  const outputs = ensembleOutputs([{ predictor: p }], image, path, {
+/** One model's settings: its training patch (or `roi`), its overlap, Gaussian blending, 0.5. */
+export function singleModelSettings(p: Predictor, o: PredictOptions = {}): EnsembleSettings {
+  const [i, j, k] = o.roi ?? p.roi;
+  return {
     slidingWindow: {
-      roiSize: [roi[2], roi[1], roi[0]],
+      roiSize: [k, j, i],
       overlap: p.overlap,
       swBatchSize: o.swBatchSize ?? 4,
       mode: "gaussian",
@@ -30,10 +35,36 @@ export async function predictFile(p: Predictor, path: string, o: PredictOptions 
     },
     threshold: 0.5,
     device: "cpu",
-  });
+  };
+}
+
+export interface ImagePrediction {
+  /** Organ indices (uint8) on the image's grid. */
+  labels: Volume;
+  /** Each organ's probability on the image's grid, by organ index, when asked for. */
+  probabilities?: Map<number, Volume>;
+}
+
+export async function predictImage(
+  members: readonly EnsembleMember[],
+  settings: EnsembleSettings,
+  rule: FusionRule,
+  path: string,
+  o: { probabilities?: boolean } = {},
+): Promise<ImagePrediction> {
+  const image = await readNifti(path, { require3D: true, scaled: true, floatDtype: "float32" });
+  const outputs = ensembleOutputs(members, image, path, settings);
   try {
-    return fusedLabels(outputs, "max", 0.5, image);
+    return {
+      labels: fusedLabels(outputs, rule, settings.threshold, image),
+      ...(o.probabilities === true && { probabilities: organProbabilities(outputs, image) }),
+    };
   } finally {
     disposeOutputs(outputs);
   }
+}
+
+/** Label map (organ indices, uint8) of one checkpoint on the grid of the image at `path`. */
+export async function predictFile(p: Predictor, path: string, o: PredictOptions = {}): Promise<Volume> {
+  return (await predictImage([{ predictor: p }], singleModelSettings(p, o), "max", path)).labels;
 }

@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PreprocessCache, readCacheEntry } from "../../data/cache/index.js";
 import { listCases } from "../../data/datasets/list-cases.js";
-import { recordSkipped, type SkippedCase, splitCases } from "../../data/datasets/split.js";
+import { type SkippedCase, splitCases } from "../../data/datasets/split.js";
 import { type PatchEntry, PatchLoader } from "../../data/pipeline/patch-loader.js";
 import { preprocessDataset } from "../../data/pipeline/preprocess-dataset.js";
 import type { Volume } from "../../data/volume.js";
@@ -54,6 +54,7 @@ export async function prepareSite(cfg: SiteTrainingConfig): Promise<PreparedSite
     file: splitFile,
     seed: cfg.training.seed,
     validationFraction: cfg.training.validationFraction,
+    skipped,
   });
   const byImage = new Map(prepared.map((p) => [p.paths.image, p]));
   const usable = (cases: typeof split.train) => cases.flatMap((c) => byImage.get(c.imagePath) ?? []);
@@ -61,7 +62,6 @@ export async function prepareSite(cfg: SiteTrainingConfig): Promise<PreparedSite
   const val = usable(split.validation);
   // What was left out is written down before anything trains: in the split, next to the outputs,
   // and in the site's log line.
-  await recordSkipped(splitFile, split.record, skipped);
   await writeSkippedFile(cfg, listed.cases.length + listed.bad.length, skipped);
   logEvent({
     event: "site.cases",

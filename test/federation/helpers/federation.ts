@@ -7,7 +7,12 @@ import { join } from "node:path";
 import type { CoordinatorConfig } from "../../../src/federation/coordinator/config.js";
 import { startCoordinator } from "../../../src/federation/coordinator/coordinator.js";
 import { type Logger, MemoryLogger } from "../../../src/federation/logging/json-logger.js";
-import { QUADRATIC_INITIAL_MODEL } from "../../../src/federation/simulation/messages.js";
+import {
+  QUADRATIC_INITIAL_MODEL,
+  QUADRATIC_TRAINER_MODULE,
+} from "../../../src/federation/simulation/messages.js";
+import { forkSite } from "../../../src/federation/simulation/processes.js";
+import { simulate } from "../../../src/federation/simulation/simulate.js";
 import type { SiteConfig } from "../../../src/federation/site/config.js";
 import { mergeGlobal } from "../../../src/federation/site/merge-weights.js";
 import { runSite } from "../../../src/federation/site/site-client.js";
@@ -37,6 +42,64 @@ export function quadraticCoordinator(extra: Partial<CoordinatorConfig> = {}): Co
     initialModel: QUADRATIC_INITIAL_MODEL,
     ...extra,
   };
+}
+
+/** A coordinator's round log and log file in `dir`. */
+export function logsIn(dir: string): { roundLogFile: string; logFile: string } {
+  return { roundLogFile: join(dir, "rounds.jsonl"), logFile: join(dir, "coordinator.log") };
+}
+
+/** Quadratic test site k (siteSeed k + 1) as a process dialling a coordinator on loopback. */
+export function forkQuadraticSite(
+  port: number,
+  siteId: string,
+  k: number,
+  extra: Record<string, unknown> = {},
+) {
+  return forkSite(
+    {
+      siteId,
+      coordinator: `${LOOPBACK}:${port}`,
+      token: `token-${siteId}`,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    },
+    { module: QUADRATIC_TRAINER_MODULE, options: { siteSeed: k + 1, ...extra } },
+    { stdio: "ignore" },
+  );
+}
+
+/**
+ * Two rounds of SegViz over quadratic sites as processes (all needed to start), checkpointed and
+ * logged under `dir`; site k trains with siteSeed k + 1 and whatever `siteOptions` adds.
+ */
+export async function simulateQuadratic(
+  dir: string,
+  ids: string[],
+  o: { minSitesToClose: number; siteOptions?: (id: string, k: number) => Record<string, unknown> },
+) {
+  const checkpointDir = join(dir, "coordinator");
+  const roundLogFile = join(dir, "rounds.jsonl");
+  const result = await simulate({
+    coordinator: {
+      rounds: 2,
+      strategy: { name: "segviz" },
+      sites: tokens(ids),
+      initialModel: QUADRATIC_INITIAL_MODEL,
+      minSitesToStart: ids.length,
+      minSitesToClose: o.minSitesToClose,
+      checkpointDir,
+      roundLogFile,
+    },
+    sites: ids.map((siteId, k) => ({
+      config: { siteId, token: `token-${siteId}` },
+      trainer: {
+        module: QUADRATIC_TRAINER_MODULE,
+        options: { siteSeed: k + 1, ...o.siteOptions?.(siteId, k) },
+      },
+    })),
+    stdio: "ignore",
+  });
+  return { result, checkpointDir, roundLogFile };
 }
 
 export function tokens(ids: string[]) {
