@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 want=()
 if [ -z "${LIBTORCH:-}" ]; then want+=(libtorch-dev); fi
-if [ "${1:-}" = "--dev" ]; then want+=(python3-torch python3-nibabel python3-scipy openssl); fi
+if [ "${1:-}" = "--dev" ]; then want+=(python3-torch python3-nibabel python3-scipy python3-mpmath openssl); fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
