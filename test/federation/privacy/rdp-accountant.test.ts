@@ -23,9 +23,9 @@ test("RDP equals TensorFlow Privacy's published values", () => {
   close(computeRdp(0.1, 2, 10, [5])[0], 0.07737, 1e-4, "q 0.1, z 2, 10 steps, order 5");
   const orders = [1.5, 2.5, 5, 50, 100];
   const expected = [0.00065, 0.001085, 0.00218075, 0.023846, 167.416307];
-  computeRdp(0.01, 2.5, 50, orders).forEach((v, k) =>
-    assert.ok(Math.abs(v - expected[k]) < 1e-5, `order ${orders[k]}: ${v} vs ${expected[k]}`),
-  );
+  computeRdp(0.01, 2.5, 50, orders).forEach((v, k) => {
+    assert.ok(Math.abs(v - expected[k]) < 1e-5, `order ${orders[k]}: ${v} vs ${expected[k]}`);
+  });
   assert.equal(rdpOfSampledGaussian(0.01, 2.5, Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
 });
 
@@ -76,9 +76,9 @@ test("RDP equals an mpmath integral of the definition, for fractional and intege
       cases.map((c) => c.join(",")),
     ),
   ) as number[];
-  cases.forEach(([q, z, a], k) =>
-    close(rdpOfSampledGaussian(q, z, a), reference[k], 0.01, `q ${q} z ${z} order ${a}`),
-  );
+  cases.forEach(([q, z, a], k) => {
+    close(rdpOfSampledGaussian(q, z, a), reference[k], 0.01, `q ${q} z ${z} order ${a}`);
+  });
 });
 
 test("a federation's ledger composes rounds: 50 rounds at z 1 with every site is the Gaussian mechanism's", () => {
