@@ -14,6 +14,8 @@ export interface CoordinatorCheckpoint {
   strategy: string;
   global: WeightSet;
   strategyState: StrategyState;
+  /** The differential-privacy clipping norm and ledger, for a private federation. */
+  privacy?: Record<string, unknown>;
 }
 
 interface CheckpointIndex {
@@ -25,6 +27,7 @@ interface CheckpointIndex {
   strategyFile: string;
   strategySha256: string;
   strategyJson: Record<string, unknown>;
+  privacy?: Record<string, unknown>;
 }
 
 const INDEX = "checkpoint.json";
@@ -50,6 +53,7 @@ export function saveCheckpoint(dir: string, c: CoordinatorCheckpoint): void {
     strategyFile,
     strategySha256: sha256(strategyBytes),
     strategyJson: c.strategyState.json,
+    privacy: c.privacy,
   };
   writeAtomically(join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
   // Older rounds are no longer referenced.
@@ -84,6 +88,7 @@ function readRound(dir: string, index: CheckpointIndex): CoordinatorCheckpoint {
     strategy: index.strategy,
     global: read(index.globalFile, index.globalSha256),
     strategyState: { tensors: read(index.strategyFile, index.strategySha256), json: index.strategyJson },
+    privacy: index.privacy,
   };
 }
 

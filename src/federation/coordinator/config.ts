@@ -1,8 +1,10 @@
 // Everything a coordinator needs, as plain data (the CLI reads it from a JSON file).
 
+import type { DifferentialPrivacyConfig } from "../privacy/differential-privacy/config.js";
 import type { SiteCredentialConfig } from "../security/site-registry.js";
 import type { CoordinatorTlsConfig } from "../security/tls.js";
 import type { StrategyConfig } from "../strategies/config.js";
+import type { SecureAggregationSection } from "./privacy-settings.js";
 
 /**
  * The coordinator's own seeded model: an ES module exporting createInitialWeights(options),
@@ -71,6 +73,13 @@ export interface CoordinatorConfig {
    * about; on any other address the coordinator refuses to start unless this is true.
    */
   allowInsecure?: boolean;
+  /**
+   * Secure aggregation (off by default): the coordinator learns only the sum of the sites'
+   * updates. `threshold` sites must stay to the end of each round.
+   */
+  secureAggregation?: SecureAggregationSection;
+  /** Site-level differential privacy (DP-FedAvg), off by default. */
+  differentialPrivacy?: DifferentialPrivacyConfig;
 }
 
 export const COORDINATOR_DEFAULTS = {

@@ -13,6 +13,16 @@ export interface CoordinatorStatus {
   rounds: number;
   sites: { id: string; organs: string[]; numTrainingCases: number; connectedAt: string }[];
   lastRound?: RoundRecord;
+  secureAggregation?: { threshold: number; bits: number };
+  /** Differential privacy spent so far (site level), the configured noise and the current clipping norm. */
+  privacy?: {
+    epsilon: number;
+    delta: number;
+    noiseMultiplier: number;
+    clipNorm: number;
+    noise: "central" | "distributed";
+    order?: number;
+  };
   error?: string;
 }
 

@@ -15,6 +15,7 @@ import { ConnectedSites } from "./connected-sites.js";
 import { CoordinatorServers } from "./coordinator-servers.js";
 import { type CoordinatorStatus, statusSnapshot } from "./coordinator-status.js";
 import { JoinHandler } from "./join-handler.js";
+import { type CoordinatorPrivacy, checkPrivateStart, coordinatorPrivacy } from "./privacy-settings.js";
 import { RoundLog } from "./round-log.js";
 import { RoundLoop } from "./round-loop.js";
 import { loadStartingPoint, type StartingPoint } from "./starting-point.js";
@@ -57,6 +58,7 @@ interface CoordinatorParts {
   strategy: Strategy;
   registry: SiteRegistry;
   roundLog: RoundLog;
+  privacy: CoordinatorPrivacy;
 }
 
 /** One federation run: its ports, its connected sites, its status and its round loop. */
@@ -83,12 +85,21 @@ class Coordinator {
     // A folder that cannot take a checkpoint fails now, not after the first round's work.
     if (config.checkpointDir !== undefined)
       ensureWritableDir(config.checkpointDir, "coordinator: checkpointDir");
+    const privacy = coordinatorPrivacy(config, strategy);
     const start = await loadStartingPoint(config, strategy, log);
-    return new Coordinator({ settings, log, strategy, registry, roundLog }, start);
+    checkPrivateStart(privacy, start.global);
+    if (privacy.budget !== undefined && start.completedRounds > 0) {
+      if (start.privacy === undefined)
+        throw new Error(
+          "coordinator: differentialPrivacy is on but the checkpoint has no privacy ledger (it was made without differential privacy); its rounds would go unaccounted",
+        );
+      privacy.budget.load(start.privacy);
+    }
+    return new Coordinator({ settings, log, strategy, registry, roundLog, privacy }, start);
   }
 
   private constructor(parts: CoordinatorParts, start: StartingPoint) {
-    const { settings, log, strategy, registry, roundLog } = parts;
+    const { settings, log, strategy, registry, roundLog, privacy } = parts;
     this.settings = settings;
     this.log = log;
     this.roundLog = roundLog;
@@ -101,11 +112,27 @@ class Coordinator {
       completedRounds: start.completedRounds,
       rounds: settings.rounds,
       sites: [],
+      secureAggregation:
+        privacy.secure === undefined
+          ? undefined
+          : { threshold: privacy.secure.threshold, bits: privacy.secure.bits },
+      privacy:
+        privacy.budget === undefined
+          ? undefined
+          : {
+              ...privacy.budget.spent(),
+              noiseMultiplier: privacy.budget.settings.noiseMultiplier,
+              clipNorm: privacy.budget.clipNorm,
+              noise: privacy.budget.settings.noise,
+            },
     };
     const { sites, status } = this;
     const runId = randomBytes(4).toString("hex");
     const stop = this.stopSignal;
-    this.rounds = new RoundLoop({ settings, runId, strategy, sites, roundLog, status, stop, log }, start);
+    this.rounds = new RoundLoop(
+      { settings, runId, strategy, sites, roundLog, status, stop, log, privacy },
+      start,
+    );
     const join = new JoinHandler(
       {
         federationId: settings.federationId,

@@ -2,6 +2,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { appendToFileSync } from "../../util/file-writes.js";
+import type { PrivacyRecord } from "../privacy/differential-privacy/privacy-budget.js";
 
 export interface SiteRoundRecord {
   type: "site-round";
@@ -39,6 +40,27 @@ export interface RoundRecord {
   lastUploadAt?: number;
   metrics: Record<string, number>;
   evaluation?: Record<string, Record<string, number>>;
+  /** A secure-aggregation round: who stayed to which stage, what was rebuilt, stage times. */
+  secureAggregation?: SecureRoundRecord;
+  /** Differential privacy after this round: (epsilon, delta) so far, noise and clipping. */
+  privacy?: PrivacyRecord;
+}
+
+export interface SecureRoundRecord {
+  session: string;
+  /** Sites that advertised keys, shared them, and whose masked update was summed. */
+  advertised: number;
+  shared: number;
+  summed: string[];
+  /** Sites that shared keys but sent no masked update (their masks were removed). */
+  dropped: string[];
+  /** Sites whose returned shares contradicted their owners' commitments. */
+  badShares: string[];
+  rebuiltSeeds: number;
+  rebuiltKeys: number;
+  /** Values the sites had to clip to the quantisation range, summed. */
+  clippedValues: number;
+  stageMs: Record<string, number>;
 }
 
 export type RoundLogRecord = SiteRoundRecord | RoundRecord;

@@ -10,8 +10,10 @@ import { saveCheckpoint } from "./checkpoint.js";
 import type { CoordinatorSettings } from "./config.js";
 import type { ConnectedSites } from "./connected-sites.js";
 import type { CoordinatorStatus } from "./coordinator-status.js";
+import type { CoordinatorPrivacy } from "./privacy-settings.js";
 import type { RoundLog } from "./round-log.js";
 import { dispatch, type RoundOutcome, runTrainingRound } from "./round-runner.js";
+import { runSecureTrainingRound } from "./secure-round-runner.js";
 import type { StartingPoint } from "./starting-point.js";
 import type { StopSignal } from "./stop-signal.js";
 
@@ -26,6 +28,7 @@ export interface RoundLoopParts {
   status: CoordinatorStatus;
   stop: StopSignal;
   log: Logger;
+  privacy: CoordinatorPrivacy;
 }
 
 export class RoundLoop {
@@ -41,6 +44,7 @@ export class RoundLoop {
   private readonly status: CoordinatorStatus;
   private readonly stop: StopSignal;
   private readonly log: Logger;
+  private readonly privacy: CoordinatorPrivacy;
 
   constructor(parts: RoundLoopParts, start: StartingPoint) {
     this.completedRounds = start.completedRounds;
@@ -53,6 +57,7 @@ export class RoundLoop {
     this.status = parts.status;
     this.stop = parts.stop;
     this.log = parts.log;
+    this.privacy = parts.privacy;
   }
 
   /** Runs the remaining rounds (until stopped); resolves the final global weights. */
@@ -102,22 +107,29 @@ export class RoundLoop {
     this.status.phase = "training";
     const participants = this.sites.list();
     this.log.log("info", "round-start", { round, attempt, sites: participants.map((s) => s.siteId) });
-    const outcome = await runTrainingRound(
-      {
-        runId: this.runId,
-        round,
-        attempt,
-        roundTimeoutMs,
-        minSitesToClose,
-        maxUpdateNorm,
-        relativeUpdateNormBound,
-        chunkBytes,
-      },
-      global,
-      this.strategy,
-      participants,
-      this.log,
-    );
+    const { secure, budget } = this.privacy;
+    const roundSettings = {
+      runId: this.runId,
+      round,
+      attempt,
+      roundTimeoutMs,
+      minSitesToClose,
+      maxUpdateNorm,
+      relativeUpdateNormBound,
+      chunkBytes,
+      dpClipNorm: budget?.clipNorm,
+    };
+    const outcome =
+      secure === undefined
+        ? await runTrainingRound(roundSettings, global, this.strategy, participants, this.log, budget)
+        : await runSecureTrainingRound(
+            roundSettings,
+            global,
+            this.strategy,
+            participants,
+            { secure, budget, weighting: this.settings.strategy.weighting ?? "uniform" },
+            this.log,
+          );
     for (const r of outcome.sites) this.roundLog.write(r);
     return outcome;
   }
@@ -152,9 +164,18 @@ export class RoundLoop {
         strategy: this.strategy.name,
         global: outcome.global,
         strategyState: this.strategy.saveState(),
+        privacy: this.privacy.budget?.save(),
       });
     }
     this.status.lastRound = outcome.round;
+    const p = outcome.round.privacy;
+    if (p !== undefined && this.status.privacy !== undefined)
+      this.status.privacy = {
+        ...this.status.privacy,
+        epsilon: p.epsilon,
+        delta: p.delta,
+        clipNorm: p.nextClipNorm,
+      };
     this.log.log("info", "round-end", { ...outcome.round, type: undefined });
   }
 

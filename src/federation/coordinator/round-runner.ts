@@ -5,10 +5,13 @@
 // aggregation.
 
 import type { Logger } from "../logging/json-logger.js";
+import { noisedMean } from "../privacy/differential-privacy/central-noise.js";
+import { GaussianSource } from "../privacy/differential-privacy/gaussian-noise.js";
+import type { PrivacyBudget, PrivacyRecord } from "../privacy/differential-privacy/privacy-budget.js";
 import { TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
-import { preparePayload } from "../protocol/payload.js";
+import { type OutgoingPayload, preparePayload } from "../protocol/payload.js";
 import { relativeNormOutliers, validateUpdate } from "../security/update-validation.js";
-import type { SiteUpdate, Strategy } from "../strategies/strategy.js";
+import type { Aggregation, SiteUpdate, Strategy } from "../strategies/strategy.js";
 import { decodeWeightSet, encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
 import type { RoundRecord, SiteRoundRecord } from "./round-log.js";
 import type { SiteConnection, TaskReply } from "./site-connection.js";
@@ -23,6 +26,8 @@ export interface RoundSettings {
   /** Reject an update above this many times the round's median update norm (3+ updates; 0: off). */
   relativeUpdateNormBound?: number;
   chunkBytes?: number;
+  /** Differential privacy with central noise: the clipping norm every update must respect. */
+  dpClipNorm?: number;
 }
 
 export interface RoundOutcome {
@@ -34,13 +39,15 @@ export interface RoundOutcome {
   lastUploadAt?: number;
 }
 
-type Settled = {
+export type Settled = {
   site: SiteConnection;
   reply?: TaskReply;
   error?: string;
   timedOut?: boolean;
   startedAt: number;
 };
+
+type TaskOf = Parameters<SiteConnection["runTask"]>[0];
 
 /**
  * Sends one task to each site and settles every one: result, failure or timeout. `onSettled`
@@ -49,7 +56,7 @@ type Settled = {
  */
 export async function dispatch(
   sites: SiteConnection[],
-  makeTask: (site: SiteConnection) => Parameters<SiteConnection["runTask"]>[0],
+  makeTask: (site: SiteConnection) => TaskOf,
   payloadBytes: Uint8Array | undefined,
   payloadId: string,
   timeoutMs: number,
@@ -58,15 +65,25 @@ export async function dispatch(
 ): Promise<Settled[]> {
   const payload =
     payloadBytes === undefined ? undefined : preparePayload(payloadBytes, payloadId, chunkBytes);
+  return dispatchEach(sites, makeTask, () => payload, { timeoutMs, onSettled });
+}
+
+/** dispatch with a payload of its own for each site, and optionally a reply bound of its own. */
+export async function dispatchEach(
+  sites: SiteConnection[],
+  makeTask: (site: SiteConnection) => TaskOf,
+  payloadFor: (site: SiteConnection) => OutgoingPayload | undefined,
+  o: { timeoutMs: number; onSettled?: (settled: Settled) => void; maxReplyBytes?: number },
+): Promise<Settled[]> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    timer = setTimeout(() => resolve("timeout"), o.timeoutMs);
   });
   const settled = await Promise.all(
     sites.map(async (site): Promise<Settled> => {
       const startedAt = Date.now();
       const task = makeTask(site);
-      const reply = site.runTask(task, payload).then(
+      const reply = site.runTask(task, payloadFor(site), o.maxReplyBytes).then(
         (r) => ({ reply: r }),
         (e: Error) => ({ error: e.message }),
       );
@@ -74,9 +91,9 @@ export async function dispatch(
       let settled: Settled;
       if (first === "timeout") {
         site.abandon(task.taskId);
-        settled = { site, timedOut: true, error: `no result within ${timeoutMs} ms`, startedAt };
+        settled = { site, timedOut: true, error: `no result within ${o.timeoutMs} ms`, startedAt };
       } else settled = { site, ...first, startedAt };
-      onSettled?.(settled);
+      o.onSettled?.(settled);
       return settled;
     }),
   );
@@ -110,6 +127,12 @@ function inspectReply(s: Settled, global: WeightSet, strategy: Strategy, setting
   }
   const check = validateUpdate(weights, global, strategy.sharing, { maxUpdateNorm: settings.maxUpdateNorm });
   if (!check.ok) return reject("rejected", check.reason);
+  // DP-FedAvg's guarantee rests on every summed update being within the clipping norm.
+  if (settings.dpClipNorm !== undefined && check.updateNorm > settings.dpClipNorm)
+    return reject(
+      "rejected",
+      `update norm ${check.updateNorm} exceeds the differential-privacy clipping norm ${settings.dpClipNorm}`,
+    );
   return { ok: true, weights, updateNorm: check.updateNorm, durationMs };
 }
 
@@ -195,10 +218,12 @@ export async function runTrainingRound(
   strategy: Strategy,
   sites: SiteConnection[],
   log: Logger,
+  budget?: PrivacyBudget,
 ): Promise<RoundOutcome> {
   const { round, attempt } = settings;
   const started = Date.now();
   const plan = strategy.configureRound(round);
+  if (budget !== undefined) plan.options = { ...plan.options, "dp.clipNorm": String(budget.clipNorm) };
   const bytes = encodeWeightSet(global, { round: String(round) });
   // Each reply is decoded and validated the moment it arrives, while the others still upload;
   // after the last upload only that one's checks and the aggregation remain.
@@ -240,7 +265,13 @@ export async function runTrainingRound(
     return { completed: false, global, round: record, sites: results.records };
   }
   const t0 = performance.now();
-  const aggregation = strategy.aggregate(round, global, results.updates);
+  let aggregation: Aggregation;
+  if (budget === undefined) aggregation = strategy.aggregate(round, global, results.updates);
+  else {
+    const noised = privateMean(global, results, budget, round);
+    aggregation = strategy.fromMean!(round, global, noised.mean);
+    record.privacy = noised.privacy;
+  }
   record.aggregationMs = performance.now() - t0;
   record.status = "completed";
   record.aggregated = aggregation.aggregated.length;
@@ -257,4 +288,34 @@ export async function runTrainingRound(
     sites: results.records,
     lastUploadAt: results.lastUploadAt,
   };
+}
+
+/**
+ * DP-FedAvg with central noise: the mean of the clipped updates with Gaussian noise on their sum,
+ * and, with adaptive clipping, the noised count of sites that needed no clipping.
+ */
+function privateMean(
+  global: WeightSet,
+  results: CollectedResults,
+  budget: PrivacyBudget,
+  round: number,
+): { mean: WeightSet; privacy: PrivacyRecord } {
+  const noiseStd = budget.updateNoiseStd();
+  const mean = noisedMean(global, results.updates, noiseStd);
+  const adaptive = budget.settings.adaptive;
+  let noisyUnclippedCount: number | undefined;
+  if (adaptive !== undefined) {
+    const unclipped = results.records.filter(
+      (r) => r.status === "accepted" && r.metrics?.dpUnclipped === 1,
+    ).length;
+    noisyUnclippedCount = unclipped + adaptive.countNoiseStd * new GaussianSource().standard();
+  }
+  const privacy = budget.release({
+    round,
+    contributors: results.updates.length,
+    updateNoiseStd: noiseStd,
+    countNoiseStd: adaptive?.countNoiseStd,
+    noisyUnclippedCount,
+  });
+  return { mean, privacy };
 }

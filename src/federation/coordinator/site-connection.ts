@@ -131,14 +131,20 @@ export class SiteConnection {
     for (const l of this.closeListeners.splice(0)) l();
   }
 
-  async runTask(task: Omit<Task, "$typeName" | "weights">, payload?: OutgoingPayload): Promise<TaskReply> {
+  /** `maxReply` overrides the reply bound derived from what was sent (a masked update is larger). */
+  async runTask(
+    task: Omit<Task, "$typeName" | "weights">,
+    payload?: OutgoingPayload,
+    maxReply?: number,
+  ): Promise<TaskReply> {
     if (this.closed) throw new Error(`site ${this.siteId} disconnected: ${this.closedReason}`);
     const message = coordinatorMessage({
       case: "task",
       value: create(TaskSchema, { ...task, weights: payload?.info }),
     });
     const reply = new Promise<TaskReply>((resolve, reject) => {
-      const maxBytes = maxReplyBytes(payload === undefined ? undefined : Number(payload.info.totalBytes));
+      const maxBytes =
+        maxReply ?? maxReplyBytes(payload === undefined ? undefined : Number(payload.info.totalBytes));
       this.pending.set(task.taskId, { maxReplyBytes: maxBytes, resolve, reject, bytesIn: 0, bytesOut: 0 });
     });
     const p = this.pending.get(task.taskId)!;

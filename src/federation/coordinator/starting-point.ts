@@ -13,6 +13,8 @@ import type { CoordinatorConfig, InitialModelSpec } from "./config.js";
 export interface StartingPoint {
   global: WeightSet;
   completedRounds: number;
+  /** The differential-privacy state saved with the checkpoint resumed from. */
+  privacy?: Record<string, unknown>;
 }
 
 export async function loadStartingPoint(
@@ -32,7 +34,7 @@ export async function loadStartingPoint(
       }
       strategy.loadState(checkpoint.strategyState);
       log.log("info", "resumed", { round: checkpoint.round, dir: config.checkpointDir });
-      return { global: checkpoint.global, completedRounds: checkpoint.round };
+      return { global: checkpoint.global, completedRounds: checkpoint.round, privacy: checkpoint.privacy };
     }
   }
   let full: WeightSet;

@@ -6,6 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
 import { appendToFileSync, ensureWritableDir } from "../../util/file-writes.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
+import { SecureAggregationParticipant } from "../privacy/secure-aggregation/site-participant.js";
 import { HelloSchema } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { CHANNEL_OPTIONS } from "../protocol/service.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
@@ -37,8 +38,10 @@ export async function runSite(
   config: SiteConfig,
   trainer: SiteTrainer,
   logger?: Logger,
+  /** The site's secure-aggregation side (tests substitute a misbehaving one). */
+  participant?: SecureAggregationParticipant,
 ): Promise<SiteResult> {
-  const client = await SiteClient.open(config, trainer, logger);
+  const client = await SiteClient.open(config, trainer, logger, participant);
   return client.run();
 }
 
@@ -49,7 +52,12 @@ class SiteClient {
   private readonly giveUpAfterMs: number;
 
   /** Loads the trainer's initial weights and the site's local state; connects to nothing yet. */
-  static async open(config: SiteConfig, trainer: SiteTrainer, logger?: Logger): Promise<SiteClient> {
+  static async open(
+    config: SiteConfig,
+    trainer: SiteTrainer,
+    logger?: Logger,
+    participant?: SecureAggregationParticipant,
+  ): Promise<SiteClient> {
     const log = logger ?? new JsonLineLogger(`site:${config.siteId}`, config.logFile);
     const store = new LocalStateStore(config.stateDir);
     const initial = await trainer.initialWeights();
@@ -59,7 +67,13 @@ class SiteClient {
     const options: grpc.ClientOptions = { ...CHANNEL_OPTIONS };
     if (config.tls?.serverNameOverride !== undefined)
       options["grpc.ssl_target_name_override"] = config.tls.serverNameOverride;
-    const tasks = new SiteTasks(trainer, store, initial, description);
+    const tasks = new SiteTasks(
+      trainer,
+      store,
+      initial,
+      description,
+      participant ?? new SecureAggregationParticipant(config.siteId),
+    );
     if (tasks.lastRound > 0) log.log("info", "local-state-found", { round: tasks.lastRound });
     const hello = () =>
       create(HelloSchema, {

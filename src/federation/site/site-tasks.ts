@@ -2,6 +2,9 @@
 // own local state, or evaluate. It counts the rounds it trained. (Its initial weights never leave
 // it: the coordinator starts the federation from its own.)
 
+import { clipUpload } from "../privacy/differential-privacy/update-clipping.js";
+import type { SecureAggregationParticipant } from "../privacy/secure-aggregation/site-participant.js";
+import { OPTION, readSites } from "../privacy/secure-aggregation/stage-messages.js";
 import { type Task, TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import type { NameFilter } from "../weights/name-filter.js";
 import type { WeightSet } from "../weights/weight-set.js";
@@ -21,6 +24,7 @@ export class SiteTasks {
     /** The trainer's full starting weights. */
     private readonly initial: WeightSet,
     private readonly description: SiteDescriptionForTrainer,
+    private readonly secure: SecureAggregationParticipant,
   ) {
     this.lastRound = store.latestRound();
   }
@@ -32,6 +36,31 @@ export class SiteTasks {
   async perform(task: Task, global: WeightSet, sharing: NameFilter, reply: TaskResultWriter): Promise<void> {
     if (task.kind === TaskKind.TRAIN) {
       await this.train(task, global, sharing, reply);
+    } else if (task.kind === TaskKind.SECAGG_SHARE_KEYS) {
+      const shares = await this.secure.shareKeys(task.options[OPTION.session], global);
+      await reply.send({ ok: true }, shares);
+    } else if (task.kind === TaskKind.SECAGG_MASKED_INPUT) {
+      const o = task.options;
+      const noise =
+        o["dp.clipNorm"] === undefined
+          ? undefined
+          : {
+              clipNorm: numberOption(o, "dp.clipNorm"),
+              noiseStd: numberOption(o, "dp.noiseStd"),
+              countNoiseStd:
+                o["dp.countNoiseStd"] === undefined ? undefined : numberOption(o, "dp.countNoiseStd"),
+            };
+      const out = this.secure.maskedInput(
+        o[OPTION.session],
+        global,
+        readSites(o, "masked-input task"),
+        numberOption(o, OPTION.weight),
+        noise,
+      );
+      await reply.send({ ok: true, metrics: out.metrics }, out.masked);
+    } else if (task.kind === TaskKind.SECAGG_UNMASK) {
+      const o = task.options;
+      await reply.send({ ok: true }, this.secure.unmask(o[OPTION.session], readSites(o, "unmask task")));
     } else if (task.kind === TaskKind.EVALUATE) {
       const weights = mergeGlobal(await this.baseWeights(task.round), global, sharing);
       const metrics = await this.trainer.evaluate(weights, task.round);
@@ -54,11 +83,31 @@ export class SiteTasks {
     // Everything the site does not send is its local state (heads, kept statistics, and
     // whatever else its trainer carries between rounds, such as optimiser moments).
     await this.store.save(task.round, new Map([...trained.weights].filter(([n]) => !uploaded(n))));
-    const upload: WeightSet = new Map([...trained.weights].filter(([n]) => uploaded(n)));
+    let upload: WeightSet = new Map([...trained.weights].filter(([n]) => uploaded(n)));
+    const metrics = { ...trained.metrics };
+    const o = task.options;
+    if (o[OPTION.session] !== undefined) {
+      // Secure aggregation: the update stays here until it is masked; the keys go instead.
+      upload = this.secure.advertise(
+        {
+          session: o[OPTION.session],
+          threshold: numberOption(o, OPTION.threshold),
+          bits: numberOption(o, OPTION.bits),
+          clipRange: numberOption(o, OPTION.clipRange),
+        },
+        global,
+        upload,
+      );
+    } else if (o["dp.clipNorm"] !== undefined) {
+      const clipped = clipUpload(upload, global, numberOption(o, "dp.clipNorm"));
+      upload = clipped.weights;
+      metrics.dpUpdateNorm = clipped.norm;
+      metrics.dpUnclipped = clipped.unclipped ? 1 : 0;
+    }
     await reply.send(
       {
         ok: true,
-        metrics: trained.metrics,
+        metrics,
         numExamples: BigInt(Math.round(trained.numExamples ?? this.description.numTrainingCases)),
       },
       upload,
@@ -72,4 +121,12 @@ export class SiteTasks {
     const state = await this.store.loadUpTo(maxLocalRound);
     return state === undefined ? new Map(this.initial) : new Map([...this.initial, ...state.weights]);
   }
+}
+
+/** A numeric task option, or an error naming it. */
+function numberOption(options: Record<string, string>, key: string): number {
+  const v = Number(options[key]);
+  if (options[key] === undefined || !Number.isFinite(v))
+    throw new Error(`task option ${key} must be a number, got ${JSON.stringify(options[key])}`);
+  return v;
 }

@@ -4,7 +4,7 @@ import { NameFilter } from "../weights/name-filter.js";
 import type { WeightSet } from "../weights/weight-set.js";
 import { DEFAULT_HEAD_PATTERNS, type StrategyConfig } from "./config.js";
 import type { Aggregation, RoundPlan, SiteUpdate, Strategy, StrategyState } from "./strategy.js";
-import { type Weighting, weightedMean } from "./weighted-mean.js";
+import { aggregationOf, type Weighting, weightedMean } from "./weighted-mean.js";
 
 /** The sharing filter from the config, plus names the strategy itself keeps local. */
 function sharingFilter(config: StrategyConfig, alwaysLocal: string[] = []): NameFilter {
@@ -30,8 +30,15 @@ export class FedAvg implements Strategy {
     return { localEpochs: this.config.localEpochs ?? 1, proximalMu: 0, options: { ...this.config.options } };
   }
 
-  aggregate(_round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation {
-    return weightedMean(global, updates, this.weighting);
+  aggregate(round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation {
+    const mean = weightedMean(global, updates, this.weighting);
+    return this.fromMean(round, global, new Map(mean.aggregated.map((n) => [n, mean.weights.get(n)!])));
+  }
+
+  /** FedAvg's new global weights are the mean itself, over the names it holds. */
+  fromMean(_round: number, global: WeightSet, mean: WeightSet): Aggregation {
+    const aggregated = [...global.keys()].filter((n) => mean.has(n)).sort();
+    return aggregationOf(global, new Map([...global, ...mean]), aggregated);
   }
 
   saveState(): StrategyState {

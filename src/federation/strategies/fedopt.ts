@@ -9,7 +9,7 @@ import { NameFilter } from "../weights/name-filter.js";
 import { fromFloat64, isFloatDtype, numericView, toFloat64, type WeightSet } from "../weights/weight-set.js";
 import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "./config.js";
 import { FedAvg } from "./fedavg.js";
-import type { Aggregation, SiteUpdate, StrategyState } from "./strategy.js";
+import type { Aggregation, StrategyState } from "./strategy.js";
 
 type ServerOptimizer = "adam" | "yogi";
 
@@ -36,8 +36,9 @@ export class FedOpt extends FedAvg {
     this.statistics = new NameFilter(config.statisticsPatterns ?? DEFAULT_STATISTICS_PATTERNS, []);
   }
 
-  override aggregate(round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation {
-    const mean = super.aggregate(round, global, updates);
+  /** The Adam or Yogi step along the mean's change from the global weights. */
+  override fromMean(round: number, global: WeightSet, meanWeights: WeightSet): Aggregation {
+    const mean = super.fromMean(round, global, meanWeights);
     const weights: WeightSet = new Map(mean.weights);
     for (const name of mean.aggregated) {
       const before = global.get(name)!;

@@ -8,6 +8,7 @@ import { coordinateMedian, multiKrum, trimmedMean } from "./robust-combine.js";
 import type { Aggregation, SiteUpdate } from "./strategy.js";
 
 export class FedMedian extends FedAvg {
+  readonly usesEachUpdate = true;
   override readonly name = "fedmedian";
   override aggregate(_round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation {
     return coordinateMedian(global, updates);
@@ -15,6 +16,7 @@ export class FedMedian extends FedAvg {
 }
 
 export class FedTrimmedAvg extends FedAvg {
+  readonly usesEachUpdate = true;
   override readonly name = "fedtrimmedavg";
   private readonly trim: number;
   constructor(config: StrategyConfig) {
@@ -30,6 +32,7 @@ export class FedTrimmedAvg extends FedAvg {
 }
 
 export class Krum extends FedAvg {
+  readonly usesEachUpdate = true;
   override readonly name = "krum";
   private readonly byzantine: number;
   private readonly keep: number;

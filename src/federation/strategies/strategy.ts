@@ -37,8 +37,16 @@ export interface Strategy {
   readonly name: string;
   /** What leaves a site; everything else stays local. */
   readonly sharing: NameFilter;
+  /** True for strategies that combine each site's update (median, Krum): no mean-only path. */
+  readonly usesEachUpdate?: boolean;
   configureRound(round: number): RoundPlan;
   aggregate(round: number, global: WeightSet, updates: SiteUpdate[]): Aggregation;
+  /**
+   * The server step from an already averaged set (secure aggregation and differential privacy
+   * hand over only the mean, never the sites' updates). Strategies that need each site's update
+   * (median, trimmed mean, Krum) leave it undefined, and those features refuse them.
+   */
+  fromMean?(round: number, global: WeightSet, mean: WeightSet): Aggregation;
   saveState(): StrategyState;
   loadState(state: StrategyState): void;
 }

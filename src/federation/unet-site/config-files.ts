@@ -124,6 +124,37 @@ const coordinatorProperties = {
   maxUnauthenticatedConnections: posInt,
   duplicateConnection: { enum: ["refuse", "replace"] },
   helloTimeoutMs: posInt,
+  secureAggregation: {
+    type: "object",
+    properties: {
+      threshold: { type: "integer", minimum: 2, maximum: 255 },
+      bits: { type: "integer", minimum: 8, maximum: 30 },
+      clipRange: { type: "number", exclusiveMinimum: 0 },
+      transcriptDir: str,
+    },
+    required: ["threshold"],
+    additionalProperties: false,
+  },
+  differentialPrivacy: {
+    type: "object",
+    properties: {
+      noiseMultiplier: { type: "number", exclusiveMinimum: 0 },
+      clipNorm: { type: "number", exclusiveMinimum: 0 },
+      adaptiveClipping: {
+        type: "object",
+        properties: {
+          targetQuantile: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+          learningRate: { type: "number", exclusiveMinimum: 0 },
+          countNoiseStd: { type: "number", exclusiveMinimum: 0 },
+        },
+        additionalProperties: false,
+      },
+      noise: { enum: ["central", "distributed"] },
+      delta: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    },
+    required: ["noiseMultiplier", "clipNorm"],
+    additionalProperties: false,
+  },
 } as const;
 
 const coordinatorConfigSchema = {

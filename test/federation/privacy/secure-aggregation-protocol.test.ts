@@ -9,7 +9,6 @@ import { quantisationLevels } from "../../../src/federation/privacy/secure-aggre
 import { dequantise } from "../../../src/federation/privacy/secure-aggregation/fixed-point.js";
 import { SecureAggregationParticipant } from "../../../src/federation/privacy/secure-aggregation/site-participant.js";
 import {
-  decodeMemberKeys,
   encodeMemberKeys,
   type MemberKeys,
   readAdvert,
