@@ -17,7 +17,16 @@ import {
 } from "../../../src/federation/protocol/service.js";
 import { PROTOCOL_VERSION } from "../../../src/federation/protocol/version.js";
 
-export function runCorruptingSite(address: string, siteId: string, token: string): Promise<void> {
+/**
+ * With `rewrite`, the site answers with rewrite(weights it was sent) instead, intact: a site that
+ * ignores what the coordinator asks (say, differential privacy's clipping norm).
+ */
+export function runCorruptingSite(
+  address: string,
+  siteId: string,
+  token: string,
+  rewrite?: (bytes: Uint8Array) => Uint8Array,
+): Promise<void> {
   const client = new FederationClientConstructor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   const stream = client.join();
   let pending: { task: Task; assembler: PayloadAssembler } | undefined;
@@ -28,10 +37,12 @@ export function runCorruptingSite(address: string, siteId: string, token: string
       pending.assembler.add(m.body.value);
       if (!pending.assembler.complete) return;
       const bytes = pending.assembler.finish();
-      const out = preparePayload(bytes, `${pending.task.taskId}-result`, 64);
-      const tampered = out.chunks[0].data.slice();
-      tampered[tampered.length - 1] ^= 0x01;
-      out.chunks[0] = { ...out.chunks[0], data: tampered };
+      const out = preparePayload(rewrite?.(bytes) ?? bytes, `${pending.task.taskId}-result`, 64);
+      if (rewrite === undefined) {
+        const tampered = out.chunks[0].data.slice();
+        tampered[tampered.length - 1] ^= 0x01;
+        out.chunks[0] = { ...out.chunks[0], data: tampered };
+      }
       stream.write(
         siteMessage({
           case: "result",
