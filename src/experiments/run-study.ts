@@ -23,7 +23,13 @@ import type { ExperimentConfig } from "./config/experiment-config.js";
 import { experimentRecord } from "./config/experiment-record.js";
 import { armModelsFor, disposeArmModels } from "./evaluation/arm-models.js";
 import { type ArmEvaluation, type ArmModels, evaluateArms } from "./evaluation/external-test.js";
-import { formatDiceTable, formatHd95Table, formatHeadDiceTable, renderReportHtml } from "./report/index.js";
+import {
+  formatDiceTable,
+  formatHd95Table,
+  formatHeadDiceTable,
+  formatPrivacyTable,
+  renderReportHtml,
+} from "./report/index.js";
 import type { ArmReport, CaseResult, Comparison, StudyReport, SummaryStat } from "./report/report-types.js";
 import { type CaseScore, compareArmsToBaseline } from "./statistics/index.js";
 
@@ -136,6 +142,7 @@ function armReports(
       curves: t.curves,
       checkpoints: t.exports.map((f) => relative(exp.outDir, f)),
       sharing: t.sharing,
+      privacy: t.privacy,
     };
   });
 }
@@ -178,7 +185,10 @@ async function writeReport(report: StudyReport, out: string, opts: StudyOptions)
   await writeFile(join(out, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
   await writeFile(join(out, "report.html"), renderReportHtml(report));
   const print = opts.print === undefined ? (s: string) => process.stdout.write(`${s}\n`) : opts.print;
-  print?.(`${formatDiceTable(report)}\n\n${formatHeadDiceTable(report)}\n\n${formatHd95Table(report)}`);
+  const privacyTable = formatPrivacyTable(report);
+  print?.(
+    `${formatDiceTable(report)}\n\n${formatHeadDiceTable(report)}\n\n${formatHd95Table(report)}${privacyTable === "" ? "" : `\n\n${privacyTable}`}`,
+  );
 }
 
 export async function runStudy(exp: ExperimentConfig, opts: StudyOptions = {}): Promise<StudyReport> {

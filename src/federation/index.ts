@@ -16,6 +16,8 @@ export type {
   SiteRoundRecord,
 } from "./coordinator/round-log.js";
 export { acceptedSiteRounds, completedRounds, readRoundLog } from "./coordinator/round-log.js";
+export type { DifferentialPrivacyConfig } from "./privacy/differential-privacy/config.js";
+export type { PrivacyRecord } from "./privacy/differential-privacy/privacy-budget.js";
 export type { FederationOutcome } from "./simulation/outcome.js";
 export type { SimulationConfig } from "./simulation/simulate.js";
 export { simulate } from "./simulation/simulate.js";

@@ -1,4 +1,4 @@
-// The whole study, tiny: `segviz demo --tiny` trains all eight arms on a small phantom federation
+// The whole study, tiny: `segviz demo --tiny` trains all nine arms on a small phantom federation
 // (the federated ones over gRPC, one process per site), evaluates them on the external test set
 // and writes the report. Checked against the weights themselves: what the federated arms claim to
 // share is identical at every site, what they keep local is not, and the individual models share
@@ -12,6 +12,7 @@ import { after, before, test } from "node:test";
 import { readNifti } from "../../src/data/nifti/index.js";
 import { runDemo } from "../../src/experiments/demo/run-demo.js";
 import type { StudyReport } from "../../src/experiments/report/report-types.js";
+import { privacySpent } from "../../src/federation/privacy/differential-privacy/rdp-accountant.js";
 import { readSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { REPO_ROOT } from "../fixtures/index.js";
 
@@ -31,6 +32,7 @@ const ARMS = [
   "segviz-fedprox",
   "segviz-fedadam",
   "condistfl",
+  "segviz-fedavg-dp",
 ];
 let report: StudyReport;
 let printed = "";
@@ -111,26 +113,65 @@ test("the report files, the table and every arm's numbers are there", () => {
   assert.ok((html.match(/data:image\/png;base64,/g) ?? []).length >= 2 * (ARMS.length + 2));
 });
 
-/** What two runs of one study must agree on exactly: every number, none of the timings or paths. */
+/**
+ * What two runs of one study must agree on exactly: every number, none of the timings or paths.
+ * A private arm's noise and stochastic rounding come from the operating system's CSPRNG (noise
+ * that could be replayed would protect nothing), so only its privacy budget is compared.
+ */
 function numbers(r: StudyReport): unknown {
+  const isPrivate = (arm: string) => r.arms.find((a) => a.name === arm)?.privacy !== undefined;
   return {
+    privateArms: r.arms
+      .filter((a) => a.privacy !== undefined)
+      .map((a) => ({ name: a.name, privacy: a.privacy })),
     organs: r.organs,
     sites: r.sites,
     testSet: r.testSet,
     inputs: r.provenance.inputs,
     settings: { ...r.settings, outDir: undefined },
-    arms: r.arms.map((a) => ({
-      name: a.name,
-      perCase: a.perCase,
-      summary: a.summary,
-      curves: a.curves,
-      checkpoints: a.checkpoints,
-      sharing: a.sharing,
+    arms: r.arms
+      .filter((a) => !isPrivate(a.name))
+      .map((a) => ({
+        name: a.name,
+        perCase: a.perCase,
+        summary: a.summary,
+        curves: a.curves,
+        checkpoints: a.checkpoints,
+        sharing: a.sharing,
+      })),
+    comparisons: r.comparisons.filter((c) => !isPrivate(c.arm)),
+    overlays: r.overlays.map((o) => ({
+      ...o,
+      predictions: Object.fromEntries(Object.entries(o.predictions).filter(([arm]) => !isPrivate(arm))),
     })),
-    comparisons: r.comparisons,
-    overlays: r.overlays,
   };
 }
+
+test("the private arm: secure aggregation with distributed DP noise, its epsilon beside its Dice in the report", () => {
+  const arm = report.arms.find((a) => a.name === "segviz-fedavg-dp")!;
+  const p = arm.privacy!;
+  assert.equal(p.secureAggregation, true);
+  assert.equal(p.noise, "distributed");
+  assert.equal(p.noiseMultiplier, 1);
+  // Every site in every round (sampling rate 1), z = 1 overall (update and count together).
+  const rounds = arm.sharing!.rounds;
+  const expected = privacySpent(
+    Array.from({ length: rounds }, (_, k) => ({ round: k + 1, noiseMultiplier: 1, sampleRate: 1 })),
+    1e-5,
+  ).epsilon;
+  assert.ok(Math.abs(p.epsilon! - expected) < 1e-9, `epsilon ${p.epsilon} vs ${expected}`);
+  const log = readFileSync(join(dir, "arms", "segviz-fedavg-dp", "coordinator", "rounds.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === "round");
+  assert.ok(log.every((r) => r.secureAggregation?.summed.length === SITES.length && r.privacy.epsilon > 0));
+  assert.match(printed, /epsilon \(delta\)/);
+  assert.ok(printed.includes(`${p.epsilon!.toFixed(2)} (δ 0.00001)`), "the terminal's privacy table");
+  const html = readFileSync(join(dir, "report.html"), "utf8");
+  assert.match(html, /<h2>Privacy<\/h2>/);
+  assert.ok(html.includes("∞ (no DP)"));
+});
 
 test("experiment.json reruns the study into a new folder, with jittered workers and uploads, to the same numbers", () => {
   const again = join(dir, "rerun");

@@ -42,6 +42,22 @@ import type { TrainedArm } from "./trained-arm.js";
 /** The head of a ConDistFL model: background and every organ of the experiment. */
 const CONDIST_TASK = "all";
 
+/** A private arm's spent budget after its last round, as the coordinator's accountant logged it. */
+function privacyEvidence(arm: ArmSpec, outcome: FederationOutcome): TrainedArm["privacy"] {
+  if (arm.differentialPrivacy === undefined && arm.secureAggregation !== true) return undefined;
+  const last = completedRounds(outcome.records).at(-1)?.privacy;
+  return {
+    secureAggregation: arm.secureAggregation === true,
+    ...(last !== undefined && {
+      epsilon: last.epsilon,
+      delta: last.delta,
+      noiseMultiplier: arm.differentialPrivacy!.noiseMultiplier,
+      finalClipNorm: last.nextClipNorm,
+      noise: arm.secureAggregation === true ? ("distributed" as const) : ("central" as const),
+    }),
+  };
+}
+
 /** What the round log and the weights prove was shared. */
 function sharingEvidence(
   outcome: FederationOutcome,
@@ -148,6 +164,11 @@ function simulationConfig(
           : initialModelOfSites(configs, exp.seed),
       minSitesToStart: configs.length,
       minSitesToClose: configs.length,
+      // A private arm: the sites' sum only (one site may drop per round), and DP-FedAvg.
+      ...(arm.secureAggregation === true && {
+        secureAggregation: { threshold: Math.max(2, configs.length - 1) },
+      }),
+      ...(arm.differentialPrivacy !== undefined && { differentialPrivacy: arm.differentialPrivacy }),
       checkpointDir: coordinatorDir,
       // An interrupted arm continues from its last complete round; one that already finished is
       // not restarted (simulate reads its outcome back).
@@ -308,5 +329,6 @@ export async function trainFederatedArm(
     loss: condist ? "condist" : t.loss,
     strategy: condist ? "condistfl" : arm.strategy!.name,
     sharing: sharingEvidence(outcome, initial!, localPerSite),
+    privacy: privacyEvidence(arm, outcome),
   };
 }

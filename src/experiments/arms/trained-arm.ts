@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { CurveSeries, SharingEvidence } from "../report/report-types.js";
+import type { CurveSeries, PrivacyEvidence, SharingEvidence } from "../report/report-types.js";
 
 export interface TrainedArm {
   name: string;
@@ -17,6 +17,7 @@ export interface TrainedArm {
   loss: string;
   strategy?: string;
   sharing?: SharingEvidence;
+  privacy?: PrivacyEvidence;
 }
 
 const FILE = "arm.json";

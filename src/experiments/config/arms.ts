@@ -1,7 +1,11 @@
 // The arms a study compares, by kind: how each is trained (alone, pooled, federated with which
 // strategy) and shown. An experiment file names arms by kind, or as objects that rename them or
 // set the strategy's knobs (several FedProx arms with different mu, for instance).
-import { DEFAULT_STATISTICS_PATTERNS, type StrategyConfig } from "../../federation/index.js";
+import {
+  DEFAULT_STATISTICS_PATTERNS,
+  type DifferentialPrivacyConfig,
+  type StrategyConfig,
+} from "../../federation/index.js";
 
 export const ARM_KINDS = [
   "individual",
@@ -12,6 +16,7 @@ export const ARM_KINDS = [
   "segviz-fedprox",
   "segviz-fedadam",
   "condistfl",
+  "segviz-fedavg-dp",
 ] as const;
 
 type ArmKindName = (typeof ARM_KINDS)[number];
@@ -29,6 +34,9 @@ export interface ArmSpec {
   lambdaExclusion?: number;
   /** Federated arms: local epochs per round, overriding training.roundEpochs (an ablation knob). */
   roundEpochs?: number;
+  /** Private arms: the coordinator's differential privacy, and whether secure aggregation is on. */
+  differentialPrivacy?: DifferentialPrivacyConfig;
+  secureAggregation?: boolean;
   /** Federated arms: whether a site's Adam state survives across rounds (default training.optimizerState). */
   optimizerState?: "keep" | "reset";
   /** The arm as an experiment file writes it, every knob of its kind resolved (experiment-record.ts). */
@@ -53,6 +61,7 @@ const LABELS: Record<ArmKindName, string> = {
   "segviz-fedprox": "SegViz (FedProx)",
   "segviz-fedadam": "SegViz (FedAdam)",
   condistfl: "ConDistFL",
+  "segviz-fedavg-dp": "SegViz (FedAvg, DP)",
 };
 
 /** An arm written as an object in the experiment file. */
@@ -68,6 +77,13 @@ export interface ArmOptions {
   optimizerState?: "keep" | "reset";
   weighting?: "uniform" | "cases";
   localStatistics?: boolean;
+  /** segviz-fedavg-dp: DP-FedAvg's noise multiplier z and (initial) clipping norm. */
+  noiseMultiplier?: number;
+  clipNorm?: number;
+  /** segviz-fedavg-dp: adapt the clipping norm to the sites' median update norm (default true). */
+  adaptiveClipping?: boolean;
+  /** segviz-fedavg-dp: secure aggregation with noise added by the sites (default true), else central noise. */
+  secureAggregation?: boolean;
 }
 
 /** Options of every federated arm. */
@@ -83,6 +99,7 @@ const KIND_OPTIONS: Record<ArmKindName, readonly (keyof ArmOptions)[]> = {
   "segviz-fedprox": ["proximalMu", ...federated],
   "segviz-fedadam": ["serverLearningRate", "tau", ...federated],
   condistfl: federated,
+  "segviz-fedavg-dp": ["noiseMultiplier", "clipNorm", "adaptiveClipping", "secureAggregation", ...federated],
 };
 
 /** Every option some kind accepts. */
@@ -106,6 +123,12 @@ function withDefaults(o: ArmOptions, field: string): ArmOptions {
   if (kind === "segviz-fedadam") {
     out.serverLearningRate = o.serverLearningRate ?? 0.01;
     out.tau = o.tau ?? 1e-3;
+  }
+  if (kind === "segviz-fedavg-dp") {
+    out.noiseMultiplier = o.noiseMultiplier ?? 1;
+    out.clipNorm = o.clipNorm ?? 1;
+    out.adaptiveClipping = o.adaptiveClipping ?? true;
+    out.secureAggregation = o.secureAggregation ?? true;
   }
   if (allowed.includes("weighting")) {
     if (o.roundEpochs !== undefined) out.roundEpochs = o.roundEpochs;
@@ -159,6 +182,23 @@ export function resolveArm(value: string | Record<string, unknown>, field: strin
         ...base,
         ...fed,
         strategy: { name: "fedprox", headLocal: true, proximalMu: o.proximalMu!, weighting, ...share },
+      };
+    case "segviz-fedavg-dp":
+      // SegViz FedAvg with site-level DP; integer counters stay local (clipping covers floats only).
+      return {
+        ...base,
+        ...fed,
+        strategy: {
+          name: "segviz",
+          weighting,
+          share: { exclude: [...(share.share?.exclude ?? []), "*.num_batches_tracked"] },
+        },
+        secureAggregation: o.secureAggregation!,
+        differentialPrivacy: {
+          noiseMultiplier: o.noiseMultiplier!,
+          clipNorm: o.clipNorm!,
+          ...(o.adaptiveClipping ? { adaptiveClipping: {} } : {}),
+        },
       };
     case "condistfl":
       // One model over every organ, all of it averaged (no local head); the loss does the rest.

@@ -67,6 +67,9 @@ const ALL_ARMS = [
   "segviz-fedprox",
   { kind: "segviz-fedadam", serverLearningRate: 1e-3 },
   "condistfl",
+  // The cost of privacy: SegViz FedAvg under secure aggregation with site-level DP at the default
+  // noise multiplier z = 1 (adaptive clipping), reported beside its epsilon.
+  "segviz-fedavg-dp",
 ];
 
 const SCALES: Record<DemoScale, Scale> = {

@@ -21,4 +21,9 @@ export {
   diceBoxPlotSvg,
 } from "./svg-box-plot.js";
 export { type LineChartOptions, lineChartSvg } from "./svg-line-chart.js";
-export { formatDiceTable, formatHd95Table, formatHeadDiceTable } from "./terminal-table.js";
+export {
+  formatDiceTable,
+  formatHd95Table,
+  formatHeadDiceTable,
+  formatPrivacyTable,
+} from "./terminal-table.js";

@@ -14,6 +14,7 @@ import {
 import { armLabel, type Metric, type MetricCell, metricRows, significanceLegend } from "./metric-cells.js";
 import { overlayGeometry, renderOverlayPng } from "./overlay-png.js";
 import { organCss } from "./palette.js";
+import { PRIVACY_LEGEND, privacyRows } from "./privacy-rows.js";
 import type { ArmReport, OverlaySlice, StudyReport } from "./report-types.js";
 import { diceBoxPlotSvg } from "./svg-box-plot.js";
 import { lineChartSvg } from "./svg-line-chart.js";
@@ -64,6 +65,7 @@ export function renderReportHtml(report: StudyReport): string {
     section("Dice per organ and arm", boxPlots(report)),
     section("Training curves", curves(report)),
     sharing(report),
+    privacy(report),
     slices(report),
     section("Arms", armsTable(report)),
     section("Sites", `${sitesTable(report)}\n${skippedTable(report)}`),
@@ -276,6 +278,19 @@ function sharing(report: StudyReport): string {
   return section(
     "What was shared",
     `${table(head, rows, (j) => [1, 2, 3, 6, 8, 9].includes(j))}\n<p class="legend">${esc(legend)}</p>`,
+  );
+}
+
+function privacy(report: StudyReport): string {
+  const rows = privacyRows(report);
+  if (rows.length === 0) return "";
+  const head = ["Arm", "Mean Dice", "ε (δ)", "Noise", "Secure aggregation", "Final clipping norm"];
+  const body = rows.map((r) =>
+    [r.label, r.meanDice, r.epsilon, r.noise, r.secureAggregation, r.clipNorm].map(esc),
+  );
+  return section(
+    "Privacy",
+    `${table(head, body, (j) => [1, 2, 5].includes(j))}\n<p class="legend">${esc(PRIVACY_LEGEND)}</p>`,
   );
 }
 

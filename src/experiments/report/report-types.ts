@@ -64,6 +64,17 @@ export interface SharingEvidence {
   bytesOut: number;
 }
 
+/** What a private arm spent: site-level (epsilon, delta) from the RDP accountant after its last round. */
+export interface PrivacyEvidence {
+  secureAggregation: boolean;
+  epsilon?: number;
+  delta?: number;
+  noiseMultiplier?: number;
+  /** The clipping norm after the last round (it adapts with adaptive clipping). */
+  finalClipNorm?: number;
+  noise?: "central" | "distributed";
+}
+
 type ArmKind = "individual" | "central" | "federated";
 
 export interface ArmReport {
@@ -85,6 +96,7 @@ export interface ArmReport {
   /** Checkpoint files (safetensors), relative to the report folder. */
   checkpoints: string[];
   sharing?: SharingEvidence;
+  privacy?: PrivacyEvidence;
 }
 
 /** Paired Wilcoxon signed-rank test of one arm against the baseline on one organ's Dice. */

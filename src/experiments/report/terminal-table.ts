@@ -3,6 +3,7 @@
 
 import { formatSeconds } from "./format-numbers.js";
 import { type Metric, metricRows, significanceLegend } from "./metric-cells.js";
+import { PRIVACY_LEGEND, privacyRows } from "./privacy-rows.js";
 import type { StudyReport } from "./report-types.js";
 
 const GAP = "  ";
@@ -52,4 +53,20 @@ function formatTable(report: StudyReport, metric: Metric, legend: string[]): str
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join(GAP);
   return [line(header), rule, ...body.map(line), "", ...legend].join("\n");
+}
+
+/** The federated arms' Dice beside their privacy budget; empty when no arm is private. */
+export function formatPrivacyTable(report: StudyReport): string {
+  const rows = privacyRows(report);
+  if (rows.length === 0) return "";
+  const header = ["Arm", "Mean Dice", "epsilon (delta)", "Noise", "SecAgg", "Clip norm"];
+  const body = rows.map((r) => [r.label, r.meanDice, r.epsilon, r.noise, r.secureAggregation, r.clipNorm]);
+  const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
+      .join(GAP)
+      .trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join(GAP);
+  return [line(header), rule, ...body.map(line), "", PRIVACY_LEGEND].join("\n");
 }

@@ -6,7 +6,7 @@ export interface AdaptiveClippingConfig {
   targetQuantile?: number;
   /** Geometric step of the clipping norm per round. Default 0.2. */
   learningRate?: number;
-  /** Std of the noise on the count of unclipped sites. Default: sites / 20 (Andrew et al.). */
+  /** Std of the noise on the count of unclipped sites. Default: max(sites / 20 (Andrew et al.), noiseMultiplier). */
   countNoiseStd?: number;
 }
 
@@ -67,7 +67,9 @@ export function differentialPrivacySettings(
     const a = config.adaptiveClipping;
     const targetQuantile = a.targetQuantile ?? 0.5;
     const learningRate = a.learningRate ?? 0.2;
-    const countNoiseStd = a.countNoiseStd ?? sites / 20;
+    // Andrew et al.'s sites/20 assumes hundreds of sites; with a few, at least z keeps the
+    // update's share of the noise (z_update = z / sqrt(3/4) at sigma_b = z) reasonable.
+    const countNoiseStd = a.countNoiseStd ?? Math.max(sites / 20, z);
     field(
       "adaptiveClipping.targetQuantile",
       targetQuantile,
