@@ -89,7 +89,9 @@ async function measure(secure: boolean): Promise<Measured> {
   proxy.close();
   const received = new Map<number, number>(); // round -> when the last site had its TRAIN weights
   for (let k = 0; k < SITES; k++) {
-    for (const line of readFileSync(join(dir, `site-${k}.jsonl`), "utf8").trim().split("\n")) {
+    for (const line of readFileSync(join(dir, `site-${k}.jsonl`), "utf8")
+      .trim()
+      .split("\n")) {
       const e = JSON.parse(line);
       if (e.event === "task-received" && e.kind === "TRAIN")
         received.set(e.round, Math.max(received.get(e.round) ?? 0, e.receivedAt));
@@ -140,7 +142,12 @@ row(
   (mean(secure.beyondTraining) / mean(plain.beyondTraining)).toFixed(2),
 );
 const mb = (v: number) => `${(v / 1e6).toFixed(2)} MB`;
-row("bytes on the wire per round", mb(plain.bytesPerRound), mb(secure.bytesPerRound), (secure.bytesPerRound / plain.bytesPerRound).toFixed(3));
+row(
+  "bytes on the wire per round",
+  mb(plain.bytesPerRound),
+  mb(secure.bytesPerRound),
+  (secure.bytesPerRound / plain.bytesPerRound).toFixed(3),
+);
 row("floor: 2 x sites x model", mb(floor), mb(floor), "");
 for (const [stage, v] of Object.entries(secure.stageMs)) row(`  secure stage ${stage}`, "", ms(mean(v)), "");
 if (process.env.SEGVIZ_BENCH_DEBUG) console.log(JSON.stringify({ plain, secure }));

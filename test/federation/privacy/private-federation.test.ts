@@ -10,8 +10,8 @@ import type { CoordinatorConfig } from "../../../src/federation/coordinator/conf
 import type { RoundRecord, SiteRoundRecord } from "../../../src/federation/coordinator/round-log.js";
 import { privacySpent } from "../../../src/federation/privacy/differential-privacy/rdp-accountant.js";
 import { QuadraticTestTrainer } from "../../../src/federation/testing/quadratic-trainer.js";
-import { decodeWeightSet, encodeWeightSet } from "../../../src/federation/weights/weight-set.js";
-import { LOOPBACK, runInProcess, tempDir } from "../helpers/federation.js";
+import { decodeWeightSet, encodeWeightSet, numericView } from "../../../src/federation/weights/weight-set.js";
+import { LOOPBACK, referenceFederation, runInProcess, tempDir } from "../helpers/federation.js";
 import { runCorruptingSite } from "../helpers/hostile-site.js";
 
 const strategy = { name: "fedavg" as const, share: { exclude: ["*.num_batches_tracked"] } };
@@ -121,6 +121,47 @@ describe("differential privacy in a federation", { concurrency: false }, () => {
     assert.ok(Math.abs(rounds[0].privacy!.noiseMultiplier - 1.1) < 1e-12);
     assert.equal(status.privacy?.noise, "distributed");
     assert.ok(Math.abs(rounds[0].privacy!.epsilon - epsilonAfter(1, 1.1)) < 1e-9);
+  });
+
+  test("secure aggregation composes with case weighting (pre-scaled), FedBN's local tensors and FedAdam's server step", async () => {
+    const ids = ["a", "b", "c"];
+    const trainers = () =>
+      ids.map((id, k) => ({
+        id,
+        trainer: new QuadraticTestTrainer({ siteSeed: k + 1, numTrainingCases: 5 + 7 * k }),
+      }));
+    for (const strategyConfig of [
+      { name: "fedbn" as const, headLocal: true, weighting: "cases" as const },
+      { name: "fedadam" as const, headLocal: true },
+    ]) {
+      const { handle, siteRuns } = await runInProcess(
+        {
+          rounds: 2,
+          strategy: strategyConfig,
+          minSitesToStart: 3,
+          secureAggregation: { threshold: 2, bits: 24, clipRange: 8 },
+        },
+        trainers(),
+      );
+      const result = await handle.done;
+      await Promise.allSettled(siteRuns);
+      const want = await referenceFederation(strategyConfig, 2, trainers());
+      assert.deepEqual([...result.global.keys()].sort(), [...want.keys()].sort());
+      // FedBN keeps BatchNorm and heads at the sites: they are not in the global set at all.
+      if (strategyConfig.name === "fedbn")
+        assert.ok(![...result.global.keys()].some((n) => n.includes(".adn.N.") || n.startsWith("model.2.")));
+      const unit = 8 / (2 ** 23 - 1);
+      for (const [name, t] of want) {
+        const a = numericView(result.global.get(name)!);
+        const b = numericView(t);
+        // Two rounds: the first round's error moves the second's start; FedAdam's step has slope <= 1.
+        for (let i = 0; i < b.length; i++)
+          assert.ok(
+            Math.abs(a[i] - b[i]) <= 4 * unit + 2 ** -22 * Math.abs(b[i]),
+            `${strategyConfig.name} ${name}[${i}]: ${a[i]} vs ${b[i]}`,
+          );
+      }
+    }
   });
 
   test("adaptive clipping: the clipping norm moves each round and is reported", async () => {
