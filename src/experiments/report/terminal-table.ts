@@ -44,15 +44,18 @@ function formatTable(report: StudyReport, metric: Metric, legend: string[]): str
     }),
     formatSeconds(row.arm.trainSeconds),
   ]);
+  return [...aligned(header, body), "", ...legend].join("\n");
+}
+
+/** Header, rule and rows with the first column (labels) left-aligned and the others right-aligned. */
+function aligned(header: string[], body: string[][]): string[] {
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
-  // First column (labels) left-aligned, the numeric columns right-aligned.
   const line = (cells: string[]) =>
     cells
       .map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
       .join(GAP)
       .trimEnd();
-  const rule = widths.map((w) => "-".repeat(w)).join(GAP);
-  return [line(header), rule, ...body.map(line), "", ...legend].join("\n");
+  return [line(header), widths.map((w) => "-".repeat(w)).join(GAP), ...body.map(line)];
 }
 
 /** The federated arms' Dice beside their privacy budget; empty when no arm is private. */
@@ -61,12 +64,5 @@ export function formatPrivacyTable(report: StudyReport): string {
   if (rows.length === 0) return "";
   const header = ["Arm", "Mean Dice", "epsilon (delta)", "Noise", "SecAgg", "Clip norm"];
   const body = rows.map((r) => [r.label, r.meanDice, r.epsilon, r.noise, r.secureAggregation, r.clipNorm]);
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
-      .join(GAP)
-      .trimEnd();
-  const rule = widths.map((w) => "-".repeat(w)).join(GAP);
-  return [line(header), rule, ...body.map(line), "", PRIVACY_LEGEND].join("\n");
+  return [...aligned(header, body), "", PRIVACY_LEGEND].join("\n");
 }

@@ -162,7 +162,6 @@ function collectResults(
   const scaled = new Map(
     valid.flatMap(([site], i) => (outliers[i] === undefined ? [] : [[site, outliers[i]!]])),
   );
-  const metricSums: Record<string, { sum: number; n: number }> = {};
   for (const s of [...settled].sort((a, b) => (a.site.siteId < b.site.siteId ? -1 : 1))) {
     const checked = inspected.get(s.site)!;
     const tooLarge = scaled.get(s.site);
@@ -194,11 +193,6 @@ function collectResults(
     const numExamples = Number(reply.result.numExamples);
     out.updates.push({ siteId: s.site.siteId, numExamples, weights: outcome.weights });
     out.lastUploadAt = Math.max(out.lastUploadAt ?? 0, reply.receivedAt);
-    for (const [k, v] of Object.entries(reply.result.metrics)) {
-      const m = (metricSums[k] ??= { sum: 0, n: 0 });
-      m.sum += v;
-      m.n++;
-    }
     out.records.push({
       ...base,
       status: "accepted",
@@ -208,7 +202,7 @@ function collectResults(
       updateNorm: outcome.updateNorm,
     });
   }
-  out.metrics = Object.fromEntries(Object.entries(metricSums).map(([k, m]) => [k, m.sum / m.n]));
+  out.metrics = meanMetrics(out.records);
   return out;
 }
 
@@ -245,25 +239,9 @@ export async function runTrainingRound(
     (s) => inspected.set(s.site, inspectReply(s, global, strategy, settings)),
   );
   const results = collectResults(settled, inspected, settings, bytes.length, log);
-  const record: RoundRecord = {
-    type: "round",
-    round,
-    attempt,
-    status: "retry",
-    strategy: strategy.name,
-    participants: sites.map((s) => s.siteId),
-    accepted: results.updates.map((u) => u.siteId),
-    aggregated: 0,
-    unchanged: global.size,
-    bytesIn: results.records.reduce((s, r) => s + r.bytesIn, 0),
-    bytesOut: results.records.reduce((s, r) => s + r.bytesOut, 0),
-    durationMs: 0,
-    metrics: results.metrics,
-  };
-  if (results.updates.length < settings.minSitesToClose) {
-    record.durationMs = Date.now() - started;
-    return { completed: false, global, round: record, sites: results.records };
-  }
+  const record = attemptRecord(settings, strategy, sites, global, results.records, results.metrics);
+  if (results.updates.length < settings.minSitesToClose)
+    return retryOutcome(record, global, results.records, started);
   const t0 = performance.now();
   let aggregation: Aggregation;
   if (budget === undefined) aggregation = strategy.aggregate(round, global, results.updates);
@@ -273,21 +251,76 @@ export async function runTrainingRound(
     record.privacy = noised.privacy;
   }
   record.aggregationMs = performance.now() - t0;
+  return completedOutcome(record, aggregation, results.records, started, results.lastUploadAt);
+}
+
+/** An attempt's round record before it is known to complete, from its site records. */
+export function attemptRecord(
+  settings: RoundSettings,
+  strategy: Strategy,
+  sites: SiteConnection[],
+  global: WeightSet,
+  siteRecords: SiteRoundRecord[],
+  metrics: Record<string, number>,
+): RoundRecord {
+  return {
+    type: "round",
+    round: settings.round,
+    attempt: settings.attempt,
+    status: "retry",
+    strategy: strategy.name,
+    participants: sites.map((s) => s.siteId),
+    accepted: siteRecords.filter((r) => r.status === "accepted").map((r) => r.site),
+    aggregated: 0,
+    unchanged: global.size,
+    bytesIn: siteRecords.reduce((s, r) => s + r.bytesIn, 0),
+    bytesOut: siteRecords.reduce((s, r) => s + r.bytesOut, 0),
+    durationMs: 0,
+    metrics,
+  };
+}
+
+export function retryOutcome(
+  record: RoundRecord,
+  global: WeightSet,
+  sites: SiteRoundRecord[],
+  started: number,
+): RoundOutcome {
+  record.durationMs = Date.now() - started;
+  return { completed: false, global, round: record, sites };
+}
+
+/** The record of a completed attempt (aggregationMs already set) and its new global weights. */
+export function completedOutcome(
+  record: RoundRecord,
+  aggregation: Aggregation,
+  sites: SiteRoundRecord[],
+  started: number,
+  lastUploadAt: number | undefined,
+): RoundOutcome {
   record.status = "completed";
   record.aggregated = aggregation.aggregated.length;
   record.unchanged = aggregation.unchanged.length;
   record.durationMs = Date.now() - started;
-  if (results.lastUploadAt !== undefined) {
-    record.lastUploadAt = results.lastUploadAt;
-    record.closeMs = performance.timeOrigin + performance.now() - results.lastUploadAt;
+  if (lastUploadAt !== undefined) {
+    record.lastUploadAt = lastUploadAt;
+    record.closeMs = performance.timeOrigin + performance.now() - lastUploadAt;
   }
-  return {
-    completed: true,
-    global: aggregation.weights,
-    round: record,
-    sites: results.records,
-    lastUploadAt: results.lastUploadAt,
-  };
+  return { completed: true, global: aggregation.weights, round: record, sites, lastUploadAt };
+}
+
+/** Each metric's mean over the accepted sites' records. */
+export function meanMetrics(sites: SiteRoundRecord[]): Record<string, number> {
+  const sums: Record<string, { sum: number; n: number }> = {};
+  for (const r of sites) {
+    if (r.status !== "accepted") continue;
+    for (const [k, v] of Object.entries(r.metrics ?? {})) {
+      const m = (sums[k] ??= { sum: 0, n: 0 });
+      m.sum += v;
+      m.n++;
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([k, m]) => [k, m.sum / m.n]));
 }
 
 /**

@@ -32,8 +32,17 @@ import {
   numericView,
   type WeightSet,
 } from "../weights/weight-set.js";
-import type { RoundRecord, SecureRoundRecord, SiteRoundRecord } from "./round-log.js";
-import { dispatchEach, type RoundOutcome, type RoundSettings, type Settled } from "./round-runner.js";
+import type { SecureRoundRecord, SiteRoundRecord } from "./round-log.js";
+import {
+  attemptRecord,
+  completedOutcome,
+  dispatchEach,
+  meanMetrics,
+  type RoundOutcome,
+  type RoundSettings,
+  retryOutcome,
+  type Settled,
+} from "./round-runner.js";
 import type { SiteConnection } from "./site-connection.js";
 
 export interface SecureRoundPrivacy {
@@ -356,7 +365,6 @@ export async function runSecureTrainingRound(
   }
   const summed = new Set(record?.summed ?? []);
   const records: SiteRoundRecord[] = [];
-  const metricSums: Record<string, { sum: number; n: number }> = {};
   for (const track of [...tracks.values()].sort((a, b) => (a.site.siteId < b.site.siteId ? -1 : 1))) {
     const base = {
       type: "site-round" as const,
@@ -368,11 +376,6 @@ export async function runSecureTrainingRound(
       durationMs: Date.now() - track.startedAt,
     };
     if (summed.has(track.site.siteId)) {
-      for (const [k, v] of Object.entries(track.metrics)) {
-        const m = (metricSums[k] ??= { sum: 0, n: 0 });
-        m.sum += v;
-        m.n++;
-      }
       records.push({
         ...base,
         status: "accepted",
@@ -385,37 +388,12 @@ export async function runSecureTrainingRound(
       records.push({ ...base, status: f.status, reason: f.reason });
     }
   }
-  const roundRecord: RoundRecord = {
-    type: "round",
-    round,
-    attempt,
-    status: "retry",
-    strategy: strategy.name,
-    participants: sites.map((s) => s.siteId),
-    accepted: [...summed].sort(),
-    aggregated: 0,
-    unchanged: global.size,
-    bytesIn: records.reduce((s, r) => s + r.bytesIn, 0),
-    bytesOut: records.reduce((s, r) => s + r.bytesOut, 0),
-    durationMs: 0,
-    metrics: Object.fromEntries(Object.entries(metricSums).map(([k, m]) => [k, m.sum / m.n])),
-    secureAggregation: record,
-  };
-  if (mean === undefined || record === undefined) {
-    roundRecord.durationMs = Date.now() - started;
-    return { completed: false, global, round: roundRecord, sites: records };
-  }
+  const roundRecord = attemptRecord(settings, strategy, sites, global, records, meanMetrics(records));
+  roundRecord.secureAggregation = record;
+  if (mean === undefined || record === undefined) return retryOutcome(roundRecord, global, records, started);
   const t0 = performance.now();
   const aggregation = strategy.fromMean!(round, global, mean);
   roundRecord.aggregationMs = performance.now() - t0 + (stageMs.unmasking ?? 0);
-  roundRecord.status = "completed";
-  roundRecord.aggregated = aggregation.aggregated.length;
-  roundRecord.unchanged = aggregation.unchanged.length;
   roundRecord.privacy = privacyRecord;
-  roundRecord.durationMs = Date.now() - started;
-  if (lastUploadAt !== undefined) {
-    roundRecord.lastUploadAt = lastUploadAt;
-    roundRecord.closeMs = performance.timeOrigin + performance.now() - lastUploadAt;
-  }
-  return { completed: true, global: aggregation.weights, round: roundRecord, sites: records, lastUploadAt };
+  return completedOutcome(roundRecord, aggregation, records, started, lastUploadAt);
 }
