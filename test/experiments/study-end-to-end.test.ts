@@ -215,7 +215,7 @@ test("finished arms keep their models and drop the optimiser state and older rou
   // Every federated site keeps one round of local state (its heads, its statistics), no moments.
   const states = all.filter((f) => /local-round-\d+\.safetensors$/.test(f));
   const stateDirs = new Set(states.map((f) => dirname(f)));
-  assert.equal(stateDirs.size, 5 * SITES.length, [...stateDirs].join("\n"));
+  assert.equal(stateDirs.size, 6 * SITES.length, [...stateDirs].join("\n"));
   assert.equal(states.length, stateDirs.size);
   for (const f of states) {
     const { tensors } = await readSafetensorsFile(f);
