@@ -14,9 +14,16 @@ export function referenceScript(name: string): string {
   return join(dir, "reference", name);
 }
 
-export function runReference(script: string, args: string[], env: Record<string, string> = {}): string {
+export function runReference(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  /** Text for the script's standard input. */
+  input?: string,
+): string {
   const r = spawnSync(REFERENCE_PYTHON, [referenceScript(script), ...args], {
     encoding: "utf8",
+    input,
     env: { ...process.env, ...env },
     maxBuffer: 1 << 26,
   });

@@ -2,7 +2,8 @@
 # One-shot set-up on a fresh Debian 12 + Node 20 machine (run as root, or with sudo available).
 #   bash scripts/setup.sh         runtime: libtorch, npm packages, the native addon, the TypeScript build
 #   bash scripts/setup.sh --dev   also the references the tests and benchmarks compare against
-#                                 (PyTorch and nibabel from Debian)
+#                                 (PyTorch, nibabel, mpmath, prometheus-client from Debian) and the
+#                                 headless browser the dashboard and viewer tests drive (chromium)
 # Set LIBTORCH=/path/to/libtorch (a folder with include/ and lib/, e.g. a CUDA build inside a
 # PyTorch installation: python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
 # to build against that libtorch instead of Debian's.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 want=()
 if [ -z "${LIBTORCH:-}" ]; then want+=(libtorch-dev); fi
-if [ "${1:-}" = "--dev" ]; then want+=(python3-torch python3-nibabel python3-scipy python3-mpmath openssl); fi
+if [ "${1:-}" = "--dev" ]; then want+=(python3-torch python3-nibabel python3-scipy python3-mpmath python3-prometheus-client openssl chromium); fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

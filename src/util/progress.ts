@@ -19,7 +19,20 @@ interface ProgressOptions {
   stream?: ProgressStream;
 }
 
+const listeners = new Set<(fields: Record<string, unknown>) => void>();
+
+/** Every progress line and event from now on, as fields (a live page shows a running study). */
+export function onProgress(listener: (fields: Record<string, unknown>) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function tap(fields: Record<string, unknown>): void {
+  for (const l of listeners) l(fields);
+}
+
 export function logEvent(fields: Record<string, unknown>): void {
+  tap(fields);
   process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), ...fields })}\n`);
 }
 
@@ -38,6 +51,7 @@ export function progress(label: string, total: number, opts: ProgressOptions = {
     last = now;
     printed = done;
     const elapsed = (now - start) / 1000;
+    tap({ event: "progress", task: label, done, total, elapsed_s: Number(elapsed.toFixed(2)), ...extra });
     if (tty) {
       const width = 30;
       const frac = total > 0 ? Math.min(done / total, 1) : 1;

@@ -9,12 +9,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
+import { PNG } from "pngjs";
 import { readNifti } from "../../src/data/nifti/index.js";
 import { runDemo } from "../../src/experiments/demo/run-demo.js";
 import type { StudyReport } from "../../src/experiments/report/report-types.js";
+import { startStudyViewer } from "../../src/experiments/viewer/study-viewer-server.js";
 import { privacySpent } from "../../src/federation/privacy/differential-privacy/rdp-accountant.js";
 import { readSafetensorsFile } from "../../src/nn/safetensors/index.js";
 import { REPO_ROOT } from "../fixtures/index.js";
+import { launchBrowser } from "../web/browser.js";
 
 const CLI = new URL("../../src/cli/main.js", import.meta.url).pathname;
 
@@ -434,3 +437,89 @@ test(
     assert.equal(rebuilt.sharing!.roundsVerified, first.sharing!.roundsVerified);
   },
 );
+
+test("segviz view: a test case's CT in niivue (headless chromium), the liver overlay's colour where the truth's liver is", async () => {
+  const viewer = await startStudyViewer(dir);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(viewer.url);
+    await page.waitForFunction("document.getElementById('app')?.dataset.loadedCase !== undefined", {
+      timeout: 120_000,
+    });
+    const caseId = await page.$eval("#app", (e) => e.getAttribute("data-loaded-case"));
+    // A liver voxel near the liver's centre, from the truth file itself (liver is organ 1).
+    const truth = await readNifti(join(dir, "predictions", "ground-truth", `${caseId}.nii.gz`));
+    const [nx, ny, nz] = truth.shape;
+    const at = (i: number, j: number, k: number) => truth.data[i + nx * (j + ny * k)];
+    let sum = [0, 0, 0];
+    let n = 0;
+    for (let k = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++)
+          if (at(i, j, k) === 1) {
+            sum = [sum[0] + i, sum[1] + j, sum[2] + k];
+            n++;
+          }
+    assert.ok(n > 0, "the case has liver");
+    const c = sum.map((s) => s / n);
+    let best: number[] = [];
+    let bestD = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < nz; k++)
+      for (let j = 1; j < ny - 1; j++)
+        for (let i = 1; i < nx - 1; i++) {
+          // Inside: the voxel and its in-plane neighbours are all liver.
+          if (![-1, 0, 1].every((dj) => [-1, 0, 1].every((di) => at(i + di, j + dj, k) === 1))) continue;
+          const d = (i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2;
+          if (d < bestD) [best, bestD] = [[i, j, k], d];
+        }
+    assert.ok(best.length === 3, "an interior liver voxel");
+    // Axial view through that voxel, the truth opaque, no crosshair over it; where niivue puts it.
+    const place = async (truthOpacity: number) =>
+      (await page.evaluate(`(() => {
+        const v = window.segvizViewer; const nv = v.nv;
+        nv.setSliceType(nv.sliceTypeAxial);
+        v.setOverlayOpacity("truth", ${truthOpacity});
+        const frac = nv.vox2frac([${best.join(",")}], 0);
+        nv.scene.crosshairPos = frac;
+        nv.drawScene();
+        const p = nv.frac2canvasPos(frac);
+        const cv = document.getElementById("volume");
+        return { x: p[0] * cv.clientWidth / cv.width, y: p[1] * cv.clientHeight / cv.height };
+      })()`)) as { x: number; y: number };
+    const shot = async () => {
+      const canvas = (await page.$("#volume"))!;
+      await new Promise((r) => setTimeout(r, 300));
+      return PNG.sync.read(Buffer.from(await canvas.screenshot({ type: "png" })));
+    };
+    const pixel = (png: PNG, x: number, y: number) => {
+      const o = (Math.round(y) * png.width + Math.round(x)) * 4;
+      return [png.data[o], png.data[o + 1], png.data[o + 2]];
+    };
+    const LIVER = [178, 58, 42];
+    const isLiver = (p: number[]) => p.every((v, i) => Math.abs(v - LIVER[i]) <= 12);
+    const on = await place(1);
+    const withTruth = await shot();
+    // Not blank: the CT shows many grey levels.
+    const greys = new Set<number>();
+    for (let o = 0; o < withTruth.data.length; o += 4) greys.add(withTruth.data[o]);
+    assert.ok(greys.size > 40, `${greys.size} distinct levels on the canvas`);
+    // Beside the crosshair's lines (they cross at the voxel), within the voxel's liver neighbours.
+    const diagonal = [-9, 9].flatMap((dy) => [-9, 9].map((dx) => [dx, dy]));
+    const around = diagonal.map(([dx, dy]) => pixel(withTruth, on.x + dx, on.y + dy));
+    assert.ok(
+      around.filter(isLiver).length >= 3,
+      `liver colour at the truth's liver: ${JSON.stringify(around)}`,
+    );
+    // The colour is the overlay's: with the truth hidden the same place shows CT grey.
+    const off = await place(0);
+    const without = pixel(await shot(), off.x + 9, off.y + 9);
+    assert.ok(
+      !isLiver(without) && Math.max(...without) - Math.min(...without) <= 10,
+      `without the overlay: ${without}`,
+    );
+  } finally {
+    await browser.close();
+    await viewer.close();
+  }
+});

@@ -4,6 +4,7 @@ import { runDemo, runDemoSeeds } from "../../experiments/demo/run-demo.js";
 import { parseSeedList } from "../../experiments/seeds/run-seeds.js";
 import type { Command, OptionValues } from "../command-spec.js";
 import { intOption } from "../options.js";
+import { SERVE_OPTIONS, withStudyViewer } from "../serve-study.js";
 
 export const demoCommand: Command = {
   spec: {
@@ -39,6 +40,7 @@ to DIR/seeds.txt: one seed's table is one draw, and at this budget the seed deci
       seeds: { type: "string", value: "N|LIST", help: "run once per seed: a count (1..N) or a list" },
       "phantom-seed": { type: "string", value: "N", defaultText: "1", help: "seed of the phantom data" },
       resume: { type: "boolean", help: "reuse the arms a previous run of the same DIR finished" },
+      ...SERVE_OPTIONS,
       "keep-all": {
         type: "boolean",
         help: "keep finished arms' optimiser state and older rounds (default: models only)",
@@ -67,6 +69,8 @@ async function runDemoCommand(values: OptionValues): Promise<number> {
   };
   if (values.seeds !== undefined) {
     if (values.seed !== undefined) throw new Error("--seed and --seeds: give one of them");
+    if (values.serve === true)
+      throw new Error("--serve shows one study; run the seeds without it and segviz view --study DIR/seed-N");
     // A lone number is a count (seeds 1..N); a list names the seeds.
     const seeds = /^\d+$/.test(str("seeds")!)
       ? parseSeedList(`1-${Math.max(1, Number(str("seeds")))}`)
@@ -78,7 +82,9 @@ async function runDemoCommand(values: OptionValues): Promise<number> {
     );
     return 0;
   }
-  const report = await runDemo(scale, out, { ...common, seed: intOption(str("seed"), "seed", 1) });
+  const report = await withStudyViewer(values, out, () =>
+    runDemo(scale, out, { ...common, seed: intOption(str("seed"), "seed", 1) }),
+  );
   console.log(
     `\nreport: ${out}/report.html (numbers in ${out}/report.json); ${report.seconds.total.toFixed(0)} s in all`,
   );

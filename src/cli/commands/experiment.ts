@@ -4,6 +4,7 @@ import { loadExperimentConfig } from "../../experiments/config/experiment-config
 import { runStudy } from "../../experiments/run-study.js";
 import { parseSeedList, runSeeds } from "../../experiments/seeds/run-seeds.js";
 import type { Command, OptionValues } from "../command-spec.js";
+import { SERVE_OPTIONS, withStudyViewer } from "../serve-study.js";
 
 export const experimentCommand: Command = {
   spec: {
@@ -33,6 +34,7 @@ resuming its training needs, are deleted (--keep-all keeps them).`,
         type: "boolean",
         help: "reuse arms a previous run finished, continue an interrupted federation or central arm",
       },
+      ...SERVE_OPTIONS,
       "keep-all": {
         type: "boolean",
         help: "keep finished arms' optimiser state and older rounds (default: models only)",
@@ -52,6 +54,8 @@ async function runExperiment(values: OptionValues): Promise<number> {
   const loaded = await loadExperimentConfig(values.config as string);
   const exp = values.out === undefined ? loaded : { ...loaded, outDir: values.out as string };
   if (values.seeds !== undefined) {
+    if (values.serve === true)
+      throw new Error("--serve shows one study; run the seeds without it and segviz view --study DIR/seed-N");
     await runSeeds(exp, parseSeedList(values.seeds as string), {
       resume: values.resume === true,
       keepAll: values["keep-all"] === true,
@@ -60,7 +64,9 @@ async function runExperiment(values: OptionValues): Promise<number> {
     console.log(`\nseed summary: ${exp.outDir}/seeds.txt (numbers in ${exp.outDir}/seeds.json)`);
     return 0;
   }
-  await runStudy(exp, { resume: values.resume === true, keepAll: values["keep-all"] === true, command });
+  await withStudyViewer(values, exp.outDir, () =>
+    runStudy(exp, { resume: values.resume === true, keepAll: values["keep-all"] === true, command }),
+  );
   console.log(`\nreport: ${exp.outDir}/report.html`);
   return 0;
 }

@@ -13,6 +13,7 @@ import { seedSummaryCommand } from "./seed-summary.js";
 import { serverCommand } from "./server.js";
 import { simulateCommand } from "./simulate.js";
 import { trainCommand } from "./train.js";
+import { viewCommand } from "./view.js";
 
 export const COMMANDS: Record<string, CommandEntry> = {
   demo: demoCommand,
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   train: trainCommand,
   predict: predictCommand,
   export: exportCommand,
+  view: viewCommand,
   evaluate: evaluateCommand,
   server: serverCommand,
   client: clientCommand,

@@ -5,8 +5,8 @@
 // goes back onto the test image's own grid (training/predict/predict-ensemble.ts, the path
 // `segviz predict` takes too), where it is written and scored (Dice, HD95) against the truth
 // mapped through the test set's label map.
-import { mkdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
 import type { Case } from "../../data/datasets/case.js";
 import { applyLabelMap } from "../../data/datasets/label-map.js";
 import { assertSameGeometry, readNifti, writeNifti } from "../../data/nifti/index.js";
@@ -100,6 +100,7 @@ class ExternalTestRun {
       await mkdir(join(this.outDir, "predictions", a.name), { recursive: true });
       checkSharedGrid(a.members, `arm ${a.name}`);
     }
+    await mkdir(join(this.outDir, "predictions", GROUND_TRUTH), { recursive: true });
   }
 
   async loadCase(c: Case): Promise<TestCase> {
@@ -108,11 +109,19 @@ class ExternalTestRun {
     const image = await readNifti(c.imagePath, { require3D: true, scaled: true, floatDtype: "float32" });
     const rawTruth = await readNifti(c.labelPath, { require3D: true });
     assertSameGeometry(c.imagePath, image, c.labelPath, rawTruth, 1e-2);
+    const truth = applyLabelMap(rawTruth.data, this.exp.test.labelMap, c.labelPath);
+    // The truth in the study's organ indices, beside the predictions (what segviz view overlays).
+    await writeNifti(join(this.outDir, "predictions", GROUND_TRUTH, `${c.id}.nii.gz`), {
+      shape: image.shape.slice(0, 3),
+      dtype: "uint8",
+      data: truth,
+      affine: image.affine,
+    });
     return {
       id: c.id,
       imagePath: c.imagePath,
       image,
-      truth: applyLabelMap(rawTruth.data, this.exp.test.labelMap, c.labelPath),
+      truth,
       shape: image.shape.slice(0, 3) as [number, number, number],
       spacing: voxelSizes(image.affine) as [number, number, number],
       preprocessed: new Map(),
@@ -225,6 +234,9 @@ class ExternalTestRun {
   }
 }
 
+/** The folder under predictions/ with each test case's truth as organ indices. */
+export const GROUND_TRUTH = "ground-truth";
+
 /** Evaluates every arm on every test case; writes predictions under outDir/predictions/<arm>/. */
 export async function evaluateArms(
   exp: ExperimentConfig,
@@ -234,6 +246,15 @@ export async function evaluateArms(
 ): Promise<{ evaluations: ArmEvaluation[]; overlays: OverlaySlice[] }> {
   const run = new ExternalTestRun(exp, arms, outDir);
   await run.prepare();
+  // Where each test image is, for segviz view (the study's own files stay where they are).
+  await writeFile(
+    join(outDir, "predictions", "cases.json"),
+    `${JSON.stringify(
+      cases.map((c) => ({ id: c.id, image: resolve(c.imagePath) })),
+      null,
+      2,
+    )}\n`,
+  );
   const bar = progress("external test", cases.length * arms.length);
   let done = 0;
   for (const c of cases) {

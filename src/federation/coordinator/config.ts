@@ -49,8 +49,12 @@ export interface CoordinatorConfig {
   resume?: boolean;
   roundLogFile?: string;
   logFile?: string;
-  /** HTTP/JSON status endpoint; omitted: none. */
-  status?: { host?: string; port: number };
+  /**
+   * The dashboard (/), its live feed (/events), JSON status (/status) and Prometheus metrics
+   * (/metrics); omitted: none. Read-only; loopback unless host says otherwise; HTTPS when tls is
+   * set; with token (or tokenFile) every request needs it as a bearer token.
+   */
+  status?: { host?: string; port: number; token?: string; tokenFile?: string };
   maxUpdateNorm?: number;
   /**
    * With 3 or more updates in a round, one whose norm exceeds this many times the round's median

@@ -1,10 +1,11 @@
-// The coordinator's listening ports: gRPC for the sites' Join calls, and the optional HTTP status
-// endpoint.
+// The coordinator's listening ports: gRPC for the sites' Join calls, and the optional HTTP(S)
+// dashboard with its status, event and metrics endpoints.
 
 import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import { federationService, type JoinServerStream, SERVER_OPTIONS } from "../protocol/service.js";
-import { startStatusServer } from "./status-server.js";
+import { type DashboardOptions, startDashboardServer } from "./dashboard/dashboard-server.js";
+import type { FederationActivity } from "./dashboard/federation-activity.js";
 
 export class CoordinatorServers {
   private readonly grpcServer = new grpc.Server(SERVER_OPTIONS);
@@ -21,9 +22,9 @@ export class CoordinatorServers {
     );
   }
 
-  /** Starts the status endpoint; resolves the port it got. */
-  async listenForStatus(host: string, port: number, snapshot: () => unknown): Promise<number> {
-    const started = await startStatusServer(host, port, snapshot);
+  /** Starts the dashboard and status endpoint; resolves the port it got. */
+  async listenForDashboard(options: DashboardOptions, activity: FederationActivity): Promise<number> {
+    const started = await startDashboardServer(options, activity);
     this.http = started.server;
     return started.port;
   }

@@ -3,6 +3,7 @@
 // checkpointed, so a killed coordinator resumes at the last completed round.
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { ensureWritableDir } from "../../util/file-writes.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
 import { type RegistryChange, type SiteCredentialConfig, SiteRegistry } from "../security/site-registry.js";
@@ -14,6 +15,7 @@ import { type CoordinatorConfig, type CoordinatorSettings, coordinatorSettings }
 import { ConnectedSites } from "./connected-sites.js";
 import { CoordinatorServers } from "./coordinator-servers.js";
 import { type CoordinatorStatus, statusSnapshot } from "./coordinator-status.js";
+import { FederationActivity } from "./dashboard/federation-activity.js";
 import { JoinHandler } from "./join-handler.js";
 import { type CoordinatorPrivacy, checkPrivateStart, coordinatorPrivacy } from "./privacy-settings.js";
 import { RoundLog } from "./round-log.js";
@@ -72,6 +74,7 @@ class Coordinator {
   private readonly rounds: RoundLoop;
   private readonly servers: CoordinatorServers;
   private readonly registry: SiteRegistry;
+  private readonly activity: FederationActivity;
 
   /** Checks the config and loads the starting point; opens no port yet. */
   static async open(config: CoordinatorConfig, logger?: Logger): Promise<Coordinator> {
@@ -99,8 +102,12 @@ class Coordinator {
   }
 
   private constructor(parts: CoordinatorParts, start: StartingPoint) {
-    const { settings, log, strategy, registry, roundLog, privacy } = parts;
+    const { settings, strategy, registry, roundLog, privacy } = parts;
     this.settings = settings;
+    // The dashboard follows the federation through the same events and records it logs.
+    this.activity = new FederationActivity(() => this.snapshot());
+    const log = this.activity.logger(parts.log);
+    roundLog.onRecord((r) => this.activity.onRecord(r));
     this.log = log;
     this.roundLog = roundLog;
     this.registry = registry;
@@ -166,7 +173,15 @@ class Coordinator {
     if (statusConfig !== undefined) {
       const statusHost = statusConfig.host ?? "127.0.0.1";
       try {
-        statusPort = await this.servers.listenForStatus(statusHost, statusConfig.port, () => this.snapshot());
+        statusPort = await this.servers.listenForDashboard(
+          {
+            host: statusHost,
+            port: statusConfig.port,
+            token: statusToken(statusConfig),
+            tls: tls === undefined ? undefined : { certFile: tls.certFile, keyFile: tls.keyFile },
+          },
+          this.activity,
+        );
       } catch (e) {
         // A coordinator that cannot serve what it was configured to serve does not start: the
         // gRPC port is released, so the process ends instead of welcoming sites it never trains.
@@ -261,4 +276,16 @@ class Coordinator {
     for (const s of this.sites.list()) s.end(reason, outcome);
     await this.servers.close();
   }
+}
+
+/** The dashboard's bearer token: given inline or in a file (trimmed); none leaves it open. */
+function statusToken(config: { token?: string; tokenFile?: string }): string | undefined {
+  if (config.token !== undefined && config.tokenFile !== undefined)
+    throw new Error("coordinator: status.token and status.tokenFile: give one of them");
+  if (config.tokenFile !== undefined) {
+    const token = readFileSync(config.tokenFile, "utf8").trim();
+    if (token.length === 0) throw new Error(`coordinator: status.tokenFile ${config.tokenFile} is empty`);
+    return token;
+  }
+  return config.token;
 }

@@ -72,8 +72,16 @@ export class RoundLog {
     if (file !== undefined) appendToFileSync(file, "");
   }
 
+  private readonly listeners: ((record: RoundLogRecord) => void)[] = [];
+
+  /** Called with every record written from now on (the dashboard follows the rounds). */
+  onRecord(listener: (record: RoundLogRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
   write(record: RoundLogRecord): void {
     this.records.push(record);
+    for (const l of this.listeners) l(record);
     if (this.file !== undefined)
       appendToFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }

@@ -113,7 +113,12 @@ const coordinatorProperties = {
   logFile: str,
   status: {
     type: "object",
-    properties: { host: str, port: { type: "integer", minimum: 0, maximum: 65535 } },
+    properties: {
+      host: str,
+      port: { type: "integer", minimum: 0, maximum: 65535 },
+      token: str,
+      tokenFile: str,
+    },
     required: ["port"],
     additionalProperties: false,
   },
