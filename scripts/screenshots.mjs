@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import puppeteer from "puppeteer-core";
 
 const root = new URL("..", import.meta.url).pathname;
 const dist = (p) => join(root, "dist", p);
@@ -25,19 +24,9 @@ process.on("unhandledRejection", (e) => {
   console.error(e);
   process.exit(1);
 });
-const launch = () =>
-  puppeteer.launch({
-    executablePath: process.env.SEGVIZ_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-dev-shm-usage",
-      "--use-angle=swiftshader",
-      "--enable-unsafe-swiftshader",
-      "--ignore-gpu-blocklist",
-    ],
-    defaultViewport: { width: 1280, height: 900, deviceScaleFactor: 1 },
-  });
+// The page tests' browser: Debian's chromium, headless, WebGL by SwiftShader.
+const { launchBrowser: launch } = await import(dist("test/web/browser.js"));
+
 let browser = await launch();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,6 +56,7 @@ const sites = ids.map((id, k) =>
   ),
 );
 const page = await browser.newPage();
+await page.setViewport({ width: 1280, height: 900 });
 // All three connected before the first round, so the page shows them training together.
 while (handle.status().sites.length < 3) await sleep(100);
 await page.goto(`http://127.0.0.1:${handle.statusPort}/`);

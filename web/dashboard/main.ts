@@ -2,45 +2,17 @@
 // events (no polling). Sites, the round timeline and each site's curves.
 
 import { formatBytes, h, STYLE } from "../shared/dom.js";
+import type {
+  ActivitySnapshot,
+  RoundActivity,
+  SiteActivity,
+} from "../../src/federation/coordinator/dashboard/federation-activity.js";
 import { curveChart } from "./curve-chart.js";
 
-interface Site {
-  id: string;
-  organs: string[];
-  numTrainingCases: number;
-  connected: boolean;
-  lastSeen: string;
-  roundsDone: number;
-  rejected: { round: number; attempt: number; status: string; reason: string }[];
-}
-interface Round {
-  round: number;
-  attempt: number;
-  phase: "training" | "done" | "retry";
-  startedAt: string;
-  durationMs?: number;
-  bytesIn?: number;
-  bytesOut?: number;
-  accepted?: string[];
-  allLoadedWhatWasSent?: boolean;
-  epsilon?: number;
-}
-interface Status {
-  federationId: string;
-  strategy: string;
-  phase: string;
-  round: number;
-  completedRounds: number;
-  rounds: number;
-  privacy?: { epsilon: number; delta: number };
-  secureAggregation?: { threshold: number };
-}
-interface Snapshot {
-  status: Status;
-  sites: Site[];
-  rounds: Round[];
-  curves: Record<string, { round: number; loss?: number; dice?: number }[]>;
-}
+type Site = SiteActivity;
+type Round = RoundActivity;
+type Status = ActivitySnapshot["status"];
+type Snapshot = ActivitySnapshot;
 
 const state: Snapshot = { status: {} as Status, sites: [], rounds: [], curves: {} };
 

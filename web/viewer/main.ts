@@ -3,16 +3,10 @@
 // While the study runs, its progress streams in; the results appear when report.json exists.
 
 import { Niivue, SHOW_RENDER } from "@niivue/niivue";
+import type { StudyViewModel } from "../../src/experiments/viewer/study-view-model.js";
 import { h, STYLE } from "../shared/dom.js";
 
-interface Study {
-  ready: boolean;
-  title?: string;
-  organs: { name: string; index: number; colour: [number, number, number] }[];
-  arms: { name: string; label: string; meanDice: Record<string, number | null> }[];
-  cases: string[];
-  progress: Record<string, unknown>[];
-}
+type Study = StudyViewModel;
 
 interface Layer {
   key: string;
