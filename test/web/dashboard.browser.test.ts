@@ -125,4 +125,12 @@ describe("federation dashboard", { concurrency: false }, () => {
     ).text();
     assert.ok(!snapshot.includes(TOKEN) && !snapshot.includes("token-site"), "no token in the feed");
   });
+
+  test("the coordinator stops promptly while a dashboard holds its event stream open", async () => {
+    const stopped = await Promise.race([
+      handle.stop().then(() => "stopped"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting after 10 s"), 10_000)),
+    ]);
+    assert.equal(stopped, "stopped");
+  });
 });

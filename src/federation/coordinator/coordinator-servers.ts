@@ -33,6 +33,8 @@ export class CoordinatorServers {
     await new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
     this.grpcServer.forceShutdown();
     const http = this.http;
+    // An open dashboard holds its event stream forever: end those connections, or close() waits.
+    http?.closeAllConnections();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
   }
 }
