@@ -75,7 +75,8 @@ await browser.close();
 console.log("docs/figures/dashboard.png");
 browser = await launch();
 
-// The viewer: a study's first test case with the truth and one federated arm.
+// The viewer: a study's first test case with its ground truth (a tiny study's predictions are
+// noise; the arms' overlays are one click away).
 let study = values.study;
 let made;
 if (study === undefined) {
@@ -93,10 +94,6 @@ await view.goto(viewer.url);
 await view.waitForFunction("document.getElementById('app')?.dataset.loadedCase !== undefined", {
   timeout: 120_000,
 });
-await view.evaluate(`(() => {
-  const box = document.querySelector('input[data-layer="segviz-fedbn"]');
-  if (box) { box.checked = true; box.dispatchEvent(new Event("change")); }
-})()`);
 await sleep(800);
 await view.screenshot({ path: join(root, "docs/figures/viewer.png"), fullPage: true });
 await viewer.close();
