@@ -15,7 +15,7 @@
 // - "approx": z = (T - n(n+1)/4 - c) / sqrt((n(n+1)(2n+1) - sum over tie groups t(t^2-1)/2) / 24),
 //   n the non-zero differences, c = 0 (or 0.5 sign(T - mean) with correction), p = 2 P(Z > |z|).
 
-import { twoSidedNormalPValue } from "./normal-tail.js";
+import { twoSidedNormalPValue } from "../../util/normal-tail.js";
 import { averageRanks } from "./ranks.js";
 import { EXACT_MAX_N, exactSignedRankPValue } from "./signed-rank-distribution.js";
 

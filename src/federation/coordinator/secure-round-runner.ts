@@ -87,6 +87,7 @@ export async function runSecureTrainingRound(
     ]),
   );
   const need = Math.max(secure.threshold, settings.minSitesToClose);
+  const plan = strategy.configureRound(round);
   const transcript = secure.transcriptDir === undefined ? undefined : join(secure.transcriptDir, session);
   if (transcript !== undefined) ensureWritableDir(transcript, "secureAggregation.transcriptDir");
 
@@ -101,7 +102,6 @@ export async function runSecureTrainingRound(
     maxReplyBytes?: number,
   ): Promise<string[]> => {
     const t0 = performance.now();
-    const plan = strategy.configureRound(round);
     const settled = await dispatchEach(
       members.map((id) => tracks.get(id)!.site),
       (site) => ({
@@ -195,7 +195,7 @@ export async function runSecureTrainingRound(
       "train",
       sites.map((s) => s.siteId),
       TaskKind.TRAIN,
-      () => ({ ...strategy.configureRound(round).options, ...baseOptions }),
+      () => ({ ...plan.options, ...baseOptions }),
       () => globalPayload,
       (id, payload, s) => {
         if (payload === undefined) throw new Error("result carried no keys");
@@ -246,9 +246,6 @@ export async function runSecureTrainingRound(
               ? {}
               : { "dp.countNoiseStd": String(dp.adaptive.countNoiseStd / Math.sqrt(shared.length)) }),
           };
-    const maskedBytes = encodeWeightSet(
-      new Map([["masked", { dtype: "int32", shape: [layout.length], data: new Int32Array(layout.length) }]]),
-    ).length;
     const summedCandidates = await stage(
       "masked-input",
       shared,
@@ -276,7 +273,8 @@ export async function runSecureTrainingRound(
         masked.set(id, new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
         lastUploadAt = Math.max(lastUploadAt ?? 0, s.reply!.receivedAt);
       },
-      maskedBytes + 64 * 1024,
+      // The masked vector's 4 bytes per value, and room for its safetensors header.
+      4 * layout.length + 64 * 1024,
     );
     // 4. The survivors return the shares that remove the masks.
     const replies = new Map<string, WeightSet>();

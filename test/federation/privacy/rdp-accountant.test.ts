@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runReference } from "../../../bench/reference-python.js";
-import { logErfc } from "../../../src/federation/privacy/differential-privacy/log-erfc.js";
 import {
   computeRdp,
   epsilonFromRdp,
   privacySpent,
   rdpOfSampledGaussian,
 } from "../../../src/federation/privacy/differential-privacy/rdp-accountant.js";
+import { logErfc } from "../../../src/util/normal-tail.js";
 
 const close = (actual: number, expected: number, rel: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected}`);

@@ -6,7 +6,7 @@
 // `differential-privacy` package is a Laplace mechanism without an accountant), so it is ours and
 // is checked against TensorFlow Privacy's published test values and an mpmath integral.
 
-import { logErfc } from "./log-erfc.js";
+import { logErfc } from "../../../util/normal-tail.js";
 
 /** Orders as TensorFlow Privacy's and Opacus's defaults: a fine grid near 1, then integers. */
 export const DEFAULT_ORDERS: readonly number[] = [

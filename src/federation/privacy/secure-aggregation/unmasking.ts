@@ -4,7 +4,6 @@
 // the sum. A share that does not fit is attributed to its holder; if the honest shares are too
 // few, the round fails: a wrong sum is never produced.
 
-import { createHash } from "node:crypto";
 import type { WeightSet } from "../../weights/weight-set.js";
 import { addInto } from "./fixed-point.js";
 import { agreeKey, privateKeyFromRaw, publicKeyOfPrivate } from "./key-agreement.js";
@@ -98,9 +97,4 @@ export async function unmaskSum(input: UnmaskingInput, vectorLength: number): Pr
     rebuiltSeeds: survivors.length,
     rebuiltKeys: dropped.length,
   };
-}
-
-/** SHA-256 of a byte string, hex (for transcripts and logs). */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }

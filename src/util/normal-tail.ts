@@ -1,4 +1,4 @@
-// Tail probabilities of the standard normal distribution, accurate to about 1e-15 relative far
+// Tail probabilities of the standard normal distribution (the study's p-values, the DP accountant), accurate to about 1e-15 relative far
 // into the tail (p-values of large samples reach 1e-100 and below, and are compared, not rounded).
 //
 // erfc(x) for x >= 0 comes from one of two expansions, each used where it converges fast:
@@ -19,6 +19,17 @@ export function erfc(x: number): number {
   if (x < 0.5) return 1 - erfSeries(x);
   if (x > 27.3) return 0; // below the smallest double
   return (expMinusSquare(x) / SQRT_PI) * continuedFraction(x);
+}
+
+/**
+ * log(erfc(x)), finite far past where erfc itself underflows (x > 27): the Renyi-DP accountant's
+ * terms reach x of 10^2 and more.
+ */
+export function logErfc(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return Number.NEGATIVE_INFINITY;
+  if (x < 0.5) return Math.log(erfc(x));
+  return -x * x - Math.log(SQRT_PI) + Math.log(continuedFraction(x));
 }
 
 /** P(Z > z) for a standard normal Z. */
