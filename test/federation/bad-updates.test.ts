@@ -8,7 +8,12 @@ import { loadCheckpoint } from "../../src/federation/coordinator/checkpoint.js";
 import type { SiteRoundRecord } from "../../src/federation/coordinator/round-log.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
-import { tensorsEqual, toFloat64 } from "../../src/federation/weights/weight-set.js";
+import {
+  decodeWeightSet,
+  encodeWeightSet,
+  tensorsEqual,
+  toFloat64,
+} from "../../src/federation/weights/weight-set.js";
 import { jsonLines } from "../helpers/processes.js";
 import {
   LOOPBACK,
@@ -18,7 +23,7 @@ import {
   tempDir,
   tokens,
 } from "./helpers/federation.js";
-import { runCorruptingSite } from "./helpers/hostile-site.js";
+import { openJoin, runCorruptingSite } from "./helpers/hostile-site.js";
 
 test(
   "NaN, wrong shape, partial update and corrupted chunk are rejected; the round goes on without them",
@@ -186,5 +191,72 @@ test(
     } finally {
       dir.remove();
     }
+  },
+);
+
+test(
+  "a site that uploads before its grant and one that announces a false norm are rejected by name",
+  { timeout: 60_000 },
+  async () => {
+    const honest = ["a", "b", "c"].map((id, k) => ({
+      id,
+      trainer: new QuadraticTestTrainer({ siteSeed: k + 1 }),
+    }));
+    const { handle, siteRuns } = await runInProcess(
+      {
+        rounds: 2,
+        strategy: { name: "segviz" },
+        sites: tokens(["a", "b", "c", "x-early", "y-liar", "z-silent"]),
+        minSitesToStart: 6,
+        minSitesToClose: 3,
+        concurrentUploads: 1,
+        // z-silent never answers: each round closes at its timeout, holding x-early's outlier
+        // norm until then, so its unsolicited chunks arrive while it waits.
+        roundTimeoutMs: 2500,
+      },
+      honest,
+    );
+    const shifted = (by: number) => (bytes: Uint8Array) => {
+      const w = decodeWeightSet(bytes, "global");
+      for (const t of w.values())
+        if (t.data instanceof Float32Array) for (let i = 0; i < t.data.length; i++) t.data[i] += by;
+      return encodeWeightSet(w);
+    };
+    const address = `${LOOPBACK}:${handle.port}`;
+    const silent = openJoin(address);
+    silent.hello("z-silent", "token-z-silent");
+    // Announces a norm the screen must hold until every site is in, and sends its chunks anyway.
+    const early = runCorruptingSite(address, "x-early", "token-x-early", shifted(1e-3), {
+      ignoreGrant: true,
+      announce: () => 1e30,
+    });
+    // Moves the weights by 5 per value but announces a thousandth of that norm, to pass the screen.
+    const liar = runCorruptingSite(address, "y-liar", "token-y-liar", shifted(5), {
+      announce: (n) => n / 1000,
+    });
+    const result = await handle.done;
+    await Promise.all([...siteRuns, early, liar, silent.ended]);
+    silent.close();
+    assert.equal(result.completedRounds, 2);
+    const records = result.roundLog.records.filter((r): r is SiteRoundRecord => r.type === "site-round");
+    const reasons = (site: string) =>
+      records.filter((r) => r.site === site).map((r) => `${r.status}: ${r.reason}`);
+    for (const r of reasons("x-early"))
+      assert.equal(r, "rejected: weight chunk sent before the coordinator granted the upload");
+    for (const r of reasons("y-liar"))
+      assert.match(r, /^rejected: update norm \S+ differs from the \S+ announced with the result$/);
+    assert.equal(reasons("x-early").length, 2);
+    assert.equal(reasons("y-liar").length, 2);
+    for (const r of result.roundLog.records.filter((x) => x.type === "round")) {
+      assert.deepEqual(r.accepted, ["a", "b", "c"]);
+      assert.equal(r.aggregation, "streaming");
+    }
+    const expected = await referenceFederation(
+      { name: "segviz" },
+      2,
+      ["a", "b", "c"].map((id, k) => ({ id, trainer: new QuadraticTestTrainer({ siteSeed: k + 1 }) })),
+    );
+    for (const [name, t] of expected)
+      assert.ok(tensorsEqual(result.global.get(name)!, t), `${name} equals the honest sites' result`);
   },
 );

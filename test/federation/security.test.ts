@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startCoordinator } from "../../src/federation/coordinator/coordinator.js";
 import { MemoryLogger } from "../../src/federation/logging/json-logger.js";
+import { PROTOCOL_VERSION } from "../../src/federation/protocol/version.js";
 import { QUADRATIC_INITIAL_MODEL } from "../../src/federation/simulation/messages.js";
 import { runSite, SiteRefusedError } from "../../src/federation/site/site-client.js";
 import { QuadraticTestTrainer } from "../../src/federation/testing/quadratic-trainer.js";
@@ -74,7 +75,9 @@ describe("admission", { timeout: 30_000 }, () => {
     const { error } = await refusal({ token: "secret-a", protocolVersion: 99 });
     assert.match(
       error.message,
-      /protocol version mismatch: site "a" speaks version 99, this coordinator speaks version 1/,
+      new RegExp(
+        `protocol version mismatch: site "a" speaks version 99, this coordinator speaks version ${PROTOCOL_VERSION}`,
+      ),
     );
   });
 });

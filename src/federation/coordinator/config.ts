@@ -63,6 +63,11 @@ export interface CoordinatorConfig {
    */
   relativeUpdateNormBound?: number;
   chunkBytes?: number;
+  /**
+   * Sites sending their updates at once, at most (default 4): the others wait for a grant, so the
+   * coordinator's memory does not grow with the number of sites.
+   */
+  concurrentUploads?: number;
   /** Connections that have not authenticated yet, at most; more are refused at once. Default 32. */
   maxUnauthenticatedConnections?: number;
   /** How long a new connection has to send a valid Hello before it is dropped. Default 10 s. */

@@ -33,7 +33,13 @@ export interface RoundRecord {
   bytesIn: number;
   bytesOut: number;
   durationMs: number;
+  /** After the last upload: the time to the new weights (streaming: dividing the running sum). */
   aggregationMs?: number;
+  /**
+   * How the updates were combined: "streaming" (each folded into a running mean as it came and
+   * then let go) or "per-site" (all kept until the round closed: robust strategies).
+   */
+  aggregation?: "streaming" | "per-site";
   /** From the last accepted upload to the new global weights being checkpointed. */
   closeMs?: number;
   /** When the last accepted upload finished arriving (epoch ms, sub-millisecond). */

@@ -102,8 +102,14 @@ export class RoundLoop {
 
   /** One attempt: every connected site trains from the global weights; writes the site records. */
   private async train(round: number, attempt: number, global: WeightSet): Promise<RoundOutcome> {
-    const { roundTimeoutMs, minSitesToClose, maxUpdateNorm, relativeUpdateNormBound, chunkBytes } =
-      this.settings;
+    const {
+      roundTimeoutMs,
+      minSitesToClose,
+      maxUpdateNorm,
+      relativeUpdateNormBound,
+      chunkBytes,
+      concurrentUploads,
+    } = this.settings;
     this.status.phase = "training";
     const participants = this.sites.list();
     this.log.log("info", "round-start", { round, attempt, sites: participants.map((s) => s.siteId) });
@@ -117,6 +123,7 @@ export class RoundLoop {
       maxUpdateNorm,
       relativeUpdateNormBound,
       chunkBytes,
+      concurrentUploads,
       dpClipNorm: budget?.clipNorm,
     };
     const outcome =

@@ -10,11 +10,14 @@ import { GaussianSource } from "../privacy/differential-privacy/gaussian-noise.j
 import type { PrivacyBudget, PrivacyRecord } from "../privacy/differential-privacy/privacy-budget.js";
 import { TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { type OutgoingPayload, preparePayload } from "../protocol/payload.js";
+import { RelativeNormScreen } from "../security/relative-norm-screen.js";
 import { relativeNormOutliers, validateUpdate } from "../security/update-validation.js";
+import type { RunningMean } from "../strategies/running-mean.js";
 import type { Aggregation, SiteUpdate, Strategy } from "../strategies/strategy.js";
 import { decodeWeightSet, encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
 import type { RoundRecord, SiteRoundRecord } from "./round-log.js";
 import type { SiteConnection, TaskReply } from "./site-connection.js";
+import { UploadGate } from "./upload-gate.js";
 
 export interface RoundSettings {
   runId: string;
@@ -28,7 +31,11 @@ export interface RoundSettings {
   chunkBytes?: number;
   /** Differential privacy with central noise: the clipping norm every update must respect. */
   dpClipNorm?: number;
+  /** Sites uploading their updates at once, at most (default 4). */
+  concurrentUploads?: number;
 }
+
+export const DEFAULT_CONCURRENT_UPLOADS = 4;
 
 export interface RoundOutcome {
   completed: boolean;
@@ -62,10 +69,11 @@ export async function dispatch(
   timeoutMs: number,
   chunkBytes?: number,
   onSettled?: (settled: Settled) => void,
+  uploads?: UploadGate,
 ): Promise<Settled[]> {
   const payload =
     payloadBytes === undefined ? undefined : preparePayload(payloadBytes, payloadId, chunkBytes);
-  return dispatchEach(sites, makeTask, () => payload, { timeoutMs, onSettled });
+  return dispatchEach(sites, makeTask, () => payload, { timeoutMs, onSettled, uploads });
 }
 
 /** dispatch with a payload of its own for each site, and optionally a reply bound of its own. */
@@ -73,7 +81,13 @@ export async function dispatchEach(
   sites: SiteConnection[],
   makeTask: (site: SiteConnection) => TaskOf,
   payloadFor: (site: SiteConnection) => OutgoingPayload | undefined,
-  o: { timeoutMs: number; onSettled?: (settled: Settled) => void; maxReplyBytes?: number },
+  o: {
+    timeoutMs: number;
+    onSettled?: (settled: Settled) => void;
+    maxReplyBytes?: number;
+    /** Sites upload their results' weights when this gate grants it. */
+    uploads?: UploadGate;
+  },
 ): Promise<Settled[]> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"timeout">((resolve) => {
@@ -83,7 +97,7 @@ export async function dispatchEach(
     sites.map(async (site): Promise<Settled> => {
       const startedAt = Date.now();
       const task = makeTask(site);
-      const reply = site.runTask(task, payloadFor(site), o.maxReplyBytes).then(
+      const reply = site.runTask(task, payloadFor(site), o.maxReplyBytes, o.uploads).then(
         (r) => ({ reply: r }),
         (e: Error) => ({ error: e.message }),
       );
@@ -103,10 +117,16 @@ export async function dispatchEach(
 
 type Inspected =
   | { ok: false; status: SiteRoundRecord["status"]; reason: string; durationMs: number }
-  | { ok: true; weights: WeightSet; updateNorm: number; durationMs: number };
+  | { ok: true; weights?: WeightSet; updateNorm: number; durationMs: number };
 
 /** Decodes and validates one site's reply against the round's global weights. */
-function inspectReply(s: Settled, global: WeightSet, strategy: Strategy, settings: RoundSettings): Inspected {
+function inspectReply(
+  s: Settled,
+  global: WeightSet,
+  strategy: Strategy,
+  settings: RoundSettings,
+  screened: boolean,
+): Inspected {
   const durationMs = Date.now() - s.startedAt;
   const reject = (status: SiteRoundRecord["status"], reason: string): Inspected => ({
     ok: false,
@@ -121,7 +141,8 @@ function inspectReply(s: Settled, global: WeightSet, strategy: Strategy, setting
     return reject("rejected", payloadError ?? "result carried no weights");
   let weights: WeightSet;
   try {
-    weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${settings.round}`);
+    // Views: the payload is this update's alone, and is let go with it.
+    weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${settings.round}`, true);
   } catch (e) {
     return reject("rejected", (e as Error).message);
   }
@@ -133,13 +154,21 @@ function inspectReply(s: Settled, global: WeightSet, strategy: Strategy, setting
       "rejected",
       `update norm ${check.updateNorm} exceeds the differential-privacy clipping norm ${settings.dpClipNorm}`,
     );
+  const announced = s.reply.result.updateNorm;
+  if (screened && !(announced !== undefined && Math.abs(check.updateNorm - announced) <= 1e-6 * announced))
+    return reject(
+      "rejected",
+      `update norm ${check.updateNorm.toPrecision(8)} differs from the ${announced?.toPrecision(8)} announced with the result`,
+    );
   return { ok: true, weights, updateNorm: check.updateNorm, durationMs };
 }
 
 /** The accepted updates and one record per site, in site order; rejections are logged. */
 interface CollectedResults {
   records: SiteRoundRecord[];
+  /** The accepted updates that were kept whole (none when they were folded in as they came). */
   updates: SiteUpdate[];
+  accepted: number;
   lastUploadAt?: number;
   /** Each reported metric's mean over the accepted sites. */
   metrics: Record<string, number>;
@@ -151,13 +180,15 @@ function collectResults(
   settings: RoundSettings,
   payloadBytes: number,
   log: Logger,
+  streamed: boolean,
 ): CollectedResults {
   const { round, attempt } = settings;
-  const out: CollectedResults = { records: [], updates: [], metrics: {} };
+  const out: CollectedResults = { records: [], updates: [], accepted: 0, metrics: {} };
   const valid = [...inspected].filter(([, o]) => o.ok) as [SiteConnection, { updateNorm: number }][];
+  // Folded updates were screened on their announced norms before they came (upload-gate.ts).
   const outliers = relativeNormOutliers(
     valid.map(([, o]) => o.updateNorm),
-    settings.relativeUpdateNormBound ?? 0,
+    streamed ? 0 : (settings.relativeUpdateNormBound ?? 0),
   );
   const scaled = new Map(
     valid.flatMap(([site], i) => (outliers[i] === undefined ? [] : [[site, outliers[i]!]])),
@@ -191,7 +222,9 @@ function collectResults(
     }
     const reply = s.reply!;
     const numExamples = Number(reply.result.numExamples);
-    out.updates.push({ siteId: s.site.siteId, numExamples, weights: outcome.weights });
+    out.accepted++;
+    if (outcome.weights !== undefined)
+      out.updates.push({ siteId: s.site.siteId, numExamples, weights: outcome.weights });
     out.lastUploadAt = Math.max(out.lastUploadAt ?? 0, reply.receivedAt);
     out.records.push({
       ...base,
@@ -219,9 +252,42 @@ export async function runTrainingRound(
   const plan = strategy.configureRound(round);
   if (budget !== undefined) plan.options = { ...plan.options, "dp.clipNorm": String(budget.clipNorm) };
   const bytes = encodeWeightSet(global, { round: String(round) });
-  // Each reply is decoded and validated the moment it arrives, while the others still upload;
-  // after the last upload only that one's checks and the aggregation remain.
+  // Strategies that need only the mean get each update folded in the moment it is accepted and
+  // its bytes let go: the coordinator holds one model's sum, not one model per site.
+  const running = strategy.usesEachUpdate ? undefined : strategy.startMean?.(global);
+  const bound = settings.relativeUpdateNormBound ?? 0;
+  const screen =
+    running !== undefined && bound > 0
+      ? new RelativeNormScreen(
+          bound,
+          sites.map((s) => s.siteId),
+        )
+      : undefined;
+  const uploads = new UploadGate(settings.concurrentUploads ?? DEFAULT_CONCURRENT_UPLOADS, screen);
+  // Each reply is decoded, validated (and folded) the moment it arrives, while the others still
+  // upload; after the last upload only that one's checks and the mean's division remain.
   const inspected = new Map<SiteConnection, Inspected>();
+  const onSettled = (s: Settled) => {
+    uploads.absent(s.site.siteId);
+    const outcome = inspectReply(s, global, strategy, settings, screen !== undefined);
+    // The round keeps every settled reply to its end: the bytes must not stay with them.
+    if (s.reply !== undefined) s.reply.payload = undefined;
+    if (outcome.ok && running !== undefined) {
+      try {
+        running.add(outcome.weights!, Number(s.reply!.result.numExamples));
+        outcome.weights = undefined;
+      } catch (e) {
+        inspected.set(s.site, {
+          ok: false,
+          status: "rejected",
+          reason: (e as Error).message,
+          durationMs: outcome.durationMs,
+        });
+        return;
+      }
+    }
+    inspected.set(s.site, outcome);
+  };
   const settled = await dispatch(
     sites,
     (site) => ({
@@ -236,22 +302,43 @@ export async function runTrainingRound(
     `${settings.runId}-global-r${round}-a${attempt}`,
     settings.roundTimeoutMs,
     settings.chunkBytes,
-    (s) => inspected.set(s.site, inspectReply(s, global, strategy, settings)),
+    onSettled,
+    uploads,
   );
-  const results = collectResults(settled, inspected, settings, bytes.length, log);
+  const results = collectResults(settled, inspected, settings, bytes.length, log, running !== undefined);
   const record = attemptRecord(settings, strategy, sites, global, results.records, results.metrics);
-  if (results.updates.length < settings.minSitesToClose)
+  record.aggregation = running === undefined ? "per-site" : "streaming";
+  if (results.accepted < settings.minSitesToClose)
     return retryOutcome(record, global, results.records, started);
   const t0 = performance.now();
   let aggregation: Aggregation;
-  if (budget === undefined) aggregation = strategy.aggregate(round, global, results.updates);
-  else {
-    const noised = privateMean(global, results, budget, round);
-    aggregation = strategy.fromMean!(round, global, noised.mean);
-    record.privacy = noised.privacy;
+  try {
+    aggregation = aggregate(round, global, strategy, results, running, budget, record);
+  } catch (e) {
+    // E.g. cases weighting over sites that all report 0 examples: the attempt cannot close.
+    log.log("warn", "aggregation-failed", { round, attempt, reason: (e as Error).message });
+    return retryOutcome(record, global, results.records, started);
   }
   record.aggregationMs = performance.now() - t0;
   return completedOutcome(record, aggregation, results.records, started, results.lastUploadAt);
+}
+
+/** The new global weights from the accepted updates: their running mean, or each of them. */
+function aggregate(
+  round: number,
+  global: WeightSet,
+  strategy: Strategy,
+  results: CollectedResults,
+  running: RunningMean | undefined,
+  budget: PrivacyBudget | undefined,
+  record: RoundRecord,
+): Aggregation {
+  if (running === undefined) return strategy.aggregate(round, global, results.updates);
+  const mean = running.mean();
+  if (budget === undefined) return strategy.fromMean!(round, global, mean);
+  const noised = privateMean(mean, results, budget, round);
+  record.privacy = noised.privacy;
+  return strategy.fromMean!(round, global, noised.mean);
 }
 
 /** An attempt's round record before it is known to complete, from its site records. */
@@ -328,13 +415,13 @@ export function meanMetrics(sites: SiteRoundRecord[]): Record<string, number> {
  * and, with adaptive clipping, the noised count of sites that needed no clipping.
  */
 function privateMean(
-  global: WeightSet,
+  plainMean: WeightSet,
   results: CollectedResults,
   budget: PrivacyBudget,
   round: number,
 ): { mean: WeightSet; privacy: PrivacyRecord } {
   const noiseStd = budget.updateNoiseStd();
-  const mean = noisedMean(global, results.updates, noiseStd);
+  const mean = noisedMean(plainMean, results.accepted, noiseStd);
   const adaptive = budget.settings.adaptive;
   let noisyUnclippedCount: number | undefined;
   if (adaptive !== undefined) {
@@ -345,7 +432,7 @@ function privateMean(
   }
   const privacy = budget.release({
     round,
-    contributors: results.updates.length,
+    contributors: results.accepted,
     updateNoiseStd: noiseStd,
     countNoiseStd: adaptive?.countNoiseStd,
     noisyUnclippedCount,

@@ -8,11 +8,13 @@ import {
   type Task,
   type TaskResult,
   TaskSchema,
+  UploadGrantSchema,
   type WeightChunk,
 } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import { type OutgoingPayload, PayloadAssembler } from "../protocol/payload.js";
 import { coordinatorMessage, type JoinServerStream, shareEncoding, wireSize } from "../protocol/service.js";
-import { writeWithBackpressure } from "../protocol/stream-writer.js";
+import { writeAllWindowed, writeWithBackpressure } from "../protocol/stream-writer.js";
+import type { UploadGate } from "./upload-gate.js";
 
 export interface SiteDescription {
   siteId: string;
@@ -43,6 +45,9 @@ export function maxReplyBytes(sentBytes: number | undefined): number {
 
 interface Pending {
   maxReplyBytes: number;
+  /** Set when the site must wait for a grant before uploading its result's weights. */
+  gate?: UploadGate;
+  granted?: boolean;
   resolve: (reply: TaskReply) => void;
   reject: (error: Error) => void;
   bytesIn: number;
@@ -126,36 +131,48 @@ export class SiteConnection {
   private close(reason: string): void {
     if (this.closed) return;
     this.closedReason = reason;
-    for (const p of this.pending.values()) p.reject(new Error(`site ${this.siteId} disconnected: ${reason}`));
+    for (const p of this.pending.values()) {
+      p.gate?.release(p);
+      p.reject(new Error(`site ${this.siteId} disconnected: ${reason}`));
+    }
     this.pending.clear();
     for (const l of this.closeListeners.splice(0)) l();
   }
 
-  /** `maxReply` overrides the reply bound derived from what was sent (a masked update is larger). */
+  /**
+   * `maxReply` overrides the reply bound derived from what was sent (a masked update is larger);
+   * with `gate`, the site uploads its result's weights only when the gate grants it a slot.
+   */
   async runTask(
-    task: Omit<Task, "$typeName" | "weights">,
+    task: Omit<Task, "$typeName" | "weights" | "awaitUploadGrant">,
     payload?: OutgoingPayload,
     maxReply?: number,
+    gate?: UploadGate,
   ): Promise<TaskReply> {
     if (this.closed) throw new Error(`site ${this.siteId} disconnected: ${this.closedReason}`);
     const message = coordinatorMessage({
       case: "task",
-      value: create(TaskSchema, { ...task, weights: payload?.info }),
+      value: create(TaskSchema, { ...task, weights: payload?.info, awaitUploadGrant: gate !== undefined }),
     });
     const reply = new Promise<TaskReply>((resolve, reject) => {
       const maxBytes =
         maxReply ?? maxReplyBytes(payload === undefined ? undefined : Number(payload.info.totalBytes));
-      this.pending.set(task.taskId, { maxReplyBytes: maxBytes, resolve, reject, bytesIn: 0, bytesOut: 0 });
+      this.pending.set(task.taskId, {
+        maxReplyBytes: maxBytes,
+        gate,
+        resolve,
+        reject,
+        bytesIn: 0,
+        bytesOut: 0,
+      });
     });
     const p = this.pending.get(task.taskId)!;
     try {
       await writeWithBackpressure(this.stream, message);
       p.bytesOut += wireSize(message);
-      for (const chunk of payload?.chunks ?? []) {
-        const m = chunkMessage(chunk);
-        await writeWithBackpressure(this.stream, m);
-        p.bytesOut += wireSize(m);
-      }
+      const messages = (payload?.chunks ?? []).map(chunkMessage);
+      await writeAllWindowed(this.stream, messages);
+      for (const m of messages) p.bytesOut += wireSize(m);
     } catch (e) {
       this.pending.delete(task.taskId);
       throw new Error(`site ${this.siteId}: sending task ${task.taskId} failed: ${(e as Error).message}`);
@@ -169,6 +186,7 @@ export class SiteConnection {
     if (p === undefined) return;
     this.pending.delete(taskId);
     if (this.current === p) this.current = undefined;
+    p.gate?.release(p);
     p.reject(new Error(`task ${taskId} abandoned`));
   }
 
@@ -193,7 +211,15 @@ export class SiteConnection {
         p.assembler = new PayloadAssembler(body.value.weights, `site ${this.siteId}`, p.maxReplyBytes);
       } catch (e) {
         this.settle(body.value.taskId, p, (e as Error).message);
+        return;
       }
+      const taskId = body.value.taskId;
+      p.gate?.request(p, {
+        siteId: this.siteId,
+        announcedNorm: body.value.updateNorm,
+        grant: () => this.grant(taskId, p),
+        refuse: (reason) => this.refuse(taskId, p, reason),
+      });
       return;
     }
     if (body.case === "chunk") {
@@ -203,6 +229,10 @@ export class SiteConnection {
         return;
       }
       p.bytesIn += size;
+      if (p.gate !== undefined && !p.granted) {
+        this.settle(p.result.taskId, p, "weight chunk sent before the coordinator granted the upload");
+        return;
+      }
       try {
         p.assembler.add(body.value as WeightChunk);
         if (p.assembler.complete) this.settle(p.result.taskId, p);
@@ -214,9 +244,32 @@ export class SiteConnection {
     this.onStray("", `unexpected ${body.case ?? "empty"} message after hello`);
   }
 
+  /** Tells the site it may send the result's chunks now. */
+  private grant(taskId: string, p: Pending): void {
+    p.granted = true;
+    this.sendGrant(taskId, "");
+  }
+
+  /** Settles the task as rejected without its upload, and tells the site to drop it. */
+  private refuse(taskId: string, p: Pending, reason: string): void {
+    this.settle(taskId, p, reason);
+    this.sendGrant(taskId, reason);
+  }
+
+  private sendGrant(taskId: string, refusal: string): void {
+    try {
+      this.stream.write(
+        coordinatorMessage({ case: "grant", value: create(UploadGrantSchema, { taskId, refusal }) }),
+      );
+    } catch (e) {
+      this.close(`sending the upload grant failed: ${(e as Error).message}`);
+    }
+  }
+
   private settle(taskId: string, p: Pending, payloadError?: string): void {
     this.pending.delete(taskId);
     this.current = undefined;
+    p.gate?.release(p);
     let payload: Uint8Array | undefined;
     if (payloadError === undefined && p.assembler !== undefined) {
       try {

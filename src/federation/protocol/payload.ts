@@ -51,7 +51,9 @@ export function preparePayload(
 }
 
 export class PayloadAssembler {
-  private readonly parts: Uint8Array[] = [];
+  /** Allocated at the first chunk (not at the header: an announcement alone costs no memory). */
+  private bytes?: Uint8Array;
+  private chunks = 0;
   private received = 0;
   /** Hashed as chunks arrive, so the check at the end costs no second pass over the payload. */
   private readonly hash = createHash("sha256");
@@ -79,40 +81,35 @@ export class PayloadAssembler {
   }
 
   get complete(): boolean {
-    return this.parts.length === this.info.chunkCount;
+    return this.chunks === this.info.chunkCount;
   }
 
   add(chunk: WeightChunk): void {
     if (chunk.payloadId !== this.info.payloadId) {
       this.fail("chunk.payload_id", `${JSON.stringify(chunk.payloadId)} is not the announced payload`);
     }
-    if (chunk.index !== this.parts.length)
-      this.fail("chunk.index", `${chunk.index}, expected ${this.parts.length}`);
+    if (chunk.index !== this.chunks) this.fail("chunk.index", `${chunk.index}, expected ${this.chunks}`);
     if (this.complete) this.fail("chunk.index", "more chunks than announced");
     if (this.received + chunk.data.length > this.total) {
       this.fail("chunk.data", `more than the announced ${this.total} bytes`);
     }
-    this.parts.push(chunk.data);
+    // Copied into place as it arrives: the whole payload is ready when the last chunk is.
+    this.bytes ??= new Uint8Array(this.total);
+    this.bytes.set(chunk.data, this.received);
     this.hash.update(chunk.data);
     this.received += chunk.data.length;
+    this.chunks++;
   }
 
   /** The verified payload; throws when it is short or its SHA-256 differs. */
   finish(): Uint8Array {
-    if (!this.complete)
-      this.fail("chunk_count", `${this.parts.length} of ${this.info.chunkCount} chunks arrived`);
+    if (!this.complete) this.fail("chunk_count", `${this.chunks} of ${this.info.chunkCount} chunks arrived`);
     if (this.received !== this.total)
       this.fail("total_bytes", `${this.received} bytes arrived, ${this.total} announced`);
     this.digest ??= this.hash.digest();
     const digest = this.digest;
     if (!digest.equals(Buffer.from(this.info.sha256)))
       this.fail("sha256", "checksum mismatch: the payload was corrupted");
-    const bytes = new Uint8Array(this.total);
-    let at = 0;
-    for (const p of this.parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    return bytes;
+    return this.bytes ?? new Uint8Array(0);
   }
 }

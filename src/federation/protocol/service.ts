@@ -4,11 +4,13 @@
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { encodeChunkMessage, isPlainChunk } from "./chunk-encoding.js";
 import {
   type CoordinatorMessage,
   CoordinatorMessageSchema,
   type SiteMessage,
   SiteMessageSchema,
+  type WeightChunk,
 } from "./generated/segviz/federation/v1/federation_pb.js";
 import { MAX_CHUNK_BYTES } from "./payload.js";
 
@@ -37,11 +39,17 @@ export function shareEncoding<T extends object>(message: T): T {
 }
 const EMPTY = Buffer.alloc(0);
 
-function serializer<T extends object>(encode: (m: T) => Uint8Array) {
+function hasUnknownFields(message: { $unknown?: unknown[] }): boolean {
+  return message.$unknown !== undefined && message.$unknown.length > 0;
+}
+
+function serializer<T extends SiteMessage | CoordinatorMessage>(encode: (m: T) => Uint8Array) {
   return (message: T): Buffer => {
     const cached = encodedOnce.get(message);
     if (cached !== undefined && cached !== EMPTY) return cached;
-    const bytes = encode(message);
+    const body = message.body;
+    const plain = body.case === "chunk" && isPlainChunk(body.value) && !hasUnknownFields(message);
+    const bytes = plain ? encodeChunkMessage(body.value as WeightChunk) : encode(message);
     wireSizes.set(message, bytes.length);
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (cached === EMPTY) encodedOnce.set(message, buffer);

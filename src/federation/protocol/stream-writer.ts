@@ -25,3 +25,39 @@ export async function writeWithBackpressure(stream: Writable, message: unknown):
     stream.on("error", onClose);
   });
 }
+
+/** Resolves when the stream has handed the message on (its write callback), fails if it closes. */
+function writeAcknowledged(stream: Writable, message: unknown): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.reject(new Error("stream closed"));
+  return new Promise<void>((resolve, reject) => {
+    const onClose = () => reject(new Error("stream closed while sending"));
+    stream.once("close", onClose);
+    stream.write(message, (error) => {
+      stream.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+/**
+ * Writes the messages with at most `window` of them not yet handed on by the stream: gRPC keeps
+ * a framed copy of every queued message, so a coordinator sending a model to 64 sites at once
+ * would otherwise hold up to 16 of its megabyte chunks per site.
+ */
+export async function writeAllWindowed(
+  stream: Writable,
+  messages: Iterable<unknown>,
+  window = 2,
+): Promise<void> {
+  const pending: Promise<void>[] = [];
+  try {
+    for (const m of messages) {
+      pending.push(writeAcknowledged(stream, m));
+      if (pending.length >= window) await pending.shift();
+    }
+    await Promise.all(pending);
+  } finally {
+    for (const p of pending) p.catch(() => {});
+  }
+}

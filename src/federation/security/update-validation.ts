@@ -79,11 +79,11 @@ export function validateUpdate(
 export function relativeNormOutliers(norms: readonly number[], bound: number): (string | undefined)[] {
   if (bound <= 0 || norms.length < 3) return norms.map(() => undefined);
   const median = medianOfSorted([...norms].sort((a, b) => a - b));
-  return norms.map((n) =>
-    n > bound * median
-      ? `update norm ${n.toPrecision(4)} exceeds ${bound} x the round's median update norm ${median.toPrecision(4)}`
-      : undefined,
-  );
+  return norms.map((n) => (n > bound * median ? relativeOutlierReason(n, bound, median) : undefined));
+}
+
+export function relativeOutlierReason(norm: number, bound: number, median: number): string {
+  return `update norm ${norm.toPrecision(4)} exceeds ${bound} x the round's median update norm ${median.toPrecision(4)}`;
 }
 
 /** Checks a weight set that starts a federation (no reference to compare against yet). */

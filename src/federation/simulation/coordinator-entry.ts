@@ -10,7 +10,9 @@ process.once("message", async (m: ToCoordinator) => {
     const handle = await startCoordinator(m.config);
     await send({ type: "listening", port: handle.port, statusPort: handle.statusPort });
     const result = await handle.done;
-    await send({ type: "done", completedRounds: result.completedRounds });
+    // Peak resident memory (kernel's maxrss, KiB): what a consortium's coordinator host must hold.
+    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+    await send({ type: "done", completedRounds: result.completedRounds, maxRssBytes });
     process.exit(0);
   } catch (e) {
     await send({ type: "failed", error: (e as Error).message });

@@ -12,7 +12,7 @@ export interface TrainerSpec {
 export type ToCoordinator = { type: "start"; config: CoordinatorConfig };
 export type FromCoordinator =
   | { type: "listening"; port: number; statusPort?: number }
-  | { type: "done"; completedRounds: number }
+  | { type: "done"; completedRounds: number; maxRssBytes?: number }
   | { type: "failed"; error: string };
 
 export type ToSite = { type: "start"; config: SiteConfig; trainer: TrainerSpec };

@@ -69,6 +69,8 @@ export class SiteSession {
   /** The tasks accepted so far, served one after another. */
   private queue = Promise.resolve();
   private ended = false;
+  /** Results announced and waiting for the coordinator's upload grant, by task id. */
+  private readonly grantWaiters = new Map<string, (granted: boolean) => void>();
 
   /** Runs one session: resolves how it ended; rejects with SiteRefusedError when refused. */
   static run(parts: SessionParts): Promise<SessionEnd> {
@@ -102,6 +104,7 @@ export class SiteSession {
   private finish(end: SessionEnd | Error): void {
     if (this.ended) return;
     this.ended = true;
+    this.dropGrantWaiters("the connection ended");
     this.stream.cancel();
     this.client.close();
     this.settle(end);
@@ -116,6 +119,7 @@ export class SiteSession {
       else if (body.case === "task") this.onTask(body.value, size);
       else if (body.case === "chunk") this.onChunk(body.value, size);
       else if (body.case === "shutdown") this.onShutdown(body.value.reason, body.value.failed);
+      else if (body.case === "grant") this.onGrant(body.value.taskId, body.value.refusal);
     } catch (e) {
       if (e instanceof SiteRefusedError) {
         this.finish(e);
@@ -144,7 +148,35 @@ export class SiteSession {
     });
   }
 
+  /** Resolves true when the coordinator grants the task's upload, false when it refuses it. */
+  private uploadGranted(taskId: string): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false);
+    return new Promise((resolve) => this.grantWaiters.set(taskId, resolve));
+  }
+
+  private onGrant(taskId: string, refusal: string): void {
+    const waiter = this.grantWaiters.get(taskId);
+    if (waiter === undefined) {
+      // A grant that crossed a newer task on the wire: that upload was already dropped.
+      this.parts.log.log("warn", "stray-grant", { taskId });
+      return;
+    }
+    this.grantWaiters.delete(taskId);
+    if (refusal !== "") this.parts.log.log("warn", "upload-refused", { taskId, reason: refusal });
+    waiter(refusal === "");
+  }
+
+  /** Results still waiting for a grant will not be uploaded (a new task means the coordinator moved on). */
+  private dropGrantWaiters(why: string): void {
+    for (const [taskId, waiter] of this.grantWaiters) {
+      this.parts.log.log("warn", "upload-dropped", { taskId, reason: why });
+      waiter(false);
+    }
+    this.grantWaiters.clear();
+  }
+
   private onTask(task: Task, size: number): void {
+    this.dropGrantWaiters(`task ${task.taskId} arrived`);
     if (this.incoming !== undefined)
       throw new Error(`task ${task.taskId} arrived before the previous task's weights`);
     if (task.weights === undefined) this.onTaskReady(task, undefined, size);
@@ -169,6 +201,7 @@ export class SiteSession {
 
   private onShutdown(reason: string, failed: boolean): void {
     this.parts.log.log(failed ? "error" : "info", "shutdown", { reason, failed });
+    this.dropGrantWaiters("the coordinator shut the site down");
     this.queue.then(() => this.finish({ kind: "shutdown", reason, failed }));
   }
 
@@ -187,10 +220,12 @@ export class SiteSession {
   private async serve(task: Task, payload: Uint8Array | undefined, receivedBytes: number): Promise<void> {
     const { config, tasks, log } = this.parts;
     const started = performance.now();
-    const reply = new TaskResultWriter(this.stream, task, started, config.chunkBytes);
+    const reply = new TaskResultWriter(this.stream, task, started, config.chunkBytes, (id) =>
+      this.uploadGranted(id),
+    );
     try {
       const global =
-        payload === undefined ? new Map() : decodeWeightSet(payload, `coordinator task ${task.taskId}`);
+        payload === undefined ? new Map() : decodeWeightSet(payload, `coordinator task ${task.taskId}`, true);
       await tasks.perform(task, global, this.sharing!, reply);
       log.log("info", "task-done", {
         taskId: task.taskId,

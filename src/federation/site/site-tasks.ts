@@ -2,7 +2,7 @@
 // own local state, or evaluate. It counts the rounds it trained. (Its initial weights never leave
 // it: the coordinator starts the federation from its own.)
 
-import { clipUpload } from "../privacy/differential-privacy/update-clipping.js";
+import { clipUpload, updateNorm, updateOf } from "../privacy/differential-privacy/update-clipping.js";
 import type { SecureAggregationParticipant } from "../privacy/secure-aggregation/site-participant.js";
 import { OPTION, readSites } from "../privacy/secure-aggregation/stage-messages.js";
 import { type Task, TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
@@ -109,6 +109,8 @@ export class SiteTasks {
         ok: true,
         metrics,
         numExamples: BigInt(Math.round(trained.numExamples ?? this.description.numTrainingCases)),
+        // Announced with the result: the coordinator screens outliers before taking uploads.
+        updateNorm: o[OPTION.session] === undefined ? announcedNorm(upload, global) : undefined,
       },
       upload,
     );
@@ -121,6 +123,12 @@ export class SiteTasks {
     const state = await this.store.loadUpTo(maxLocalRound);
     return state === undefined ? new Map(this.initial) : new Map([...this.initial, ...state.weights]);
   }
+}
+
+/** The norm of the upload's change from the global weights, over the names it carries. */
+function announcedNorm(upload: WeightSet, global: WeightSet): number {
+  const base = new Map([...global].filter(([name]) => upload.has(name)));
+  return updateNorm(updateOf(upload, base), base);
 }
 
 /** A numeric task option, or an error naming it. */

@@ -1,4 +1,5 @@
-// One task's answer on the site's stream: the TaskResult, then the weights it carries in chunks.
+// One task's answer on the site's stream: the TaskResult, then the weights it carries in chunks
+// (once the coordinator grants the upload, when the task asks the site to wait for a grant).
 
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { injectedJitter } from "../../util/injected-jitter.js";
@@ -18,6 +19,8 @@ export class TaskResultWriter {
     /** When the site began serving the task (performance clock); the result reports the time since. */
     private readonly startedAt: number,
     private readonly chunkBytes?: number,
+    /** Whether the coordinator grants this task's upload (tasks that ask for a grant). */
+    private readonly uploadGranted: (taskId: string) => Promise<boolean> = async () => true,
   ) {}
 
   async send(result: MessageInitShape<typeof TaskResultSchema>, weights?: WeightSet): Promise<void> {
@@ -37,8 +40,13 @@ export class TaskResultWriter {
         durationMs: performance.now() - this.startedAt,
       }),
     });
+    // Waiting starts before the header leaves, so a quick grant cannot arrive unexpected.
+    const granted = out !== undefined && task.awaitUploadGrant ? this.uploadGranted(task.taskId) : undefined;
+    granted?.catch(() => {}); // awaited below; a failed header write must not leave it unhandled
     await writeWithBackpressure(this.stream, header);
     this.bytesOut += wireSize(header);
+    // Refused (the coordinator logged why, and so does the session): the weights stay here.
+    if (granted !== undefined && !(await granted)) return;
     for (const chunk of out?.chunks ?? []) {
       const m = siteMessage({ case: "chunk", value: chunk });
       await writeWithBackpressure(this.stream, m);

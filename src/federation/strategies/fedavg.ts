@@ -3,6 +3,7 @@
 import { NameFilter } from "../weights/name-filter.js";
 import type { WeightSet } from "../weights/weight-set.js";
 import { DEFAULT_HEAD_PATTERNS, type StrategyConfig } from "./config.js";
+import { RunningMean } from "./running-mean.js";
 import type { Aggregation, RoundPlan, SiteUpdate, Strategy, StrategyState } from "./strategy.js";
 import { aggregationOf, type Weighting, weightedMean } from "./weighted-mean.js";
 
@@ -39,6 +40,11 @@ export class FedAvg implements Strategy {
   fromMean(_round: number, global: WeightSet, mean: WeightSet): Aggregation {
     const aggregated = [...global.keys()].filter((n) => mean.has(n)).sort();
     return aggregationOf(global, new Map([...global, ...mean]), aggregated);
+  }
+
+  startMean(global: WeightSet): RunningMean {
+    const shared = [...global.keys()].filter((n) => this.sharing.shares(n));
+    return new RunningMean(global, shared, this.weighting);
   }
 
   saveState(): StrategyState {

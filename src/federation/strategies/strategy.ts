@@ -3,6 +3,7 @@
 
 import type { NameFilter } from "../weights/name-filter.js";
 import type { WeightSet } from "../weights/weight-set.js";
+import type { RunningMean } from "./running-mean.js";
 
 /** What a site is asked to do in one round. */
 export interface RoundPlan {
@@ -47,6 +48,12 @@ export interface Strategy {
    * (median, trimmed mean, Krum) leave it undefined, and those features refuse them.
    */
   fromMean?(round: number, global: WeightSet, mean: WeightSet): Aggregation;
+  /**
+   * For strategies whose aggregate is fromMean of the updates' (weighted) mean: an empty running
+   * mean of the shared tensors, which the coordinator feeds each update as it arrives (and so
+   * never holds more than one model's sum). Left undefined where the mean is not enough.
+   */
+  startMean?(global: WeightSet): RunningMean;
   saveState(): StrategyState;
   loadState(state: StrategyState): void;
 }

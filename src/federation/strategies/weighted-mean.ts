@@ -1,17 +1,13 @@
 // The weighted mean of the sites' tensors over the names every site sent (the intersection). The
 // coordinator accepts only complete updates (update-validation.ts), so for its rounds that is the
 // whole shared set; the intersection keeps the strategy safe for callers that do not validate.
+// It is a RunningMean fed in site order: the coordinator's streaming fold computes the same bits.
 
-import { fromFloat64, numericView, type WeightSet } from "../weights/weight-set.js";
+import type { WeightSet } from "../weights/weight-set.js";
+import { RunningMean, type Weighting } from "./running-mean.js";
 import type { Aggregation, SiteUpdate } from "./strategy.js";
 
-export type Weighting = "uniform" | "cases";
-
-function siteWeights(updates: SiteUpdate[], weighting: Weighting): number[] {
-  const total = updates.reduce((s, u) => s + u.numExamples, 0);
-  if (weighting === "cases" && total > 0) return updates.map((u) => u.numExamples / total);
-  return updates.map(() => 1 / updates.length);
-}
+export type { Weighting } from "./running-mean.js";
 
 /** Names present in the global set and in every update. */
 export function commonNames(global: WeightSet, updates: SiteUpdate[]): string[] {
@@ -31,18 +27,12 @@ export function aggregationOf(global: WeightSet, weights: WeightSet, aggregated:
 
 export function weightedMean(global: WeightSet, updates: SiteUpdate[], weighting: Weighting): Aggregation {
   const ordered = inSiteOrder(updates);
-  const coefficients = siteWeights(ordered, weighting);
-  const aggregated = commonNames(global, ordered);
-  const weights: WeightSet = new Map(global);
-  for (const name of aggregated) {
-    const reference = global.get(name)!;
-    const sum = new Float64Array(reference.data.length);
-    ordered.forEach((u, k) => {
-      const values = numericView(u.weights.get(name)!);
-      const c = coefficients[k];
-      for (let i = 0; i < sum.length; i++) sum[i] += c * values[i];
-    });
-    weights.set(name, fromFloat64(reference.dtype, reference.shape, sum));
-  }
-  return aggregationOf(global, weights, aggregated);
+  // Sites that report no examples cannot be weighed by cases: then every site counts the same.
+  const cases = weighting === "cases" && ordered.reduce((s, u) => s + u.numExamples, 0) > 0;
+  const names = commonNames(global, ordered);
+  if (ordered.length === 0) return aggregationOf(global, new Map(global), []);
+  const running = new RunningMean(global, names, cases ? "cases" : "uniform");
+  for (const u of ordered) running.add(u.weights, u.numExamples);
+  const mean = running.mean();
+  return aggregationOf(global, new Map([...global, ...mean]), [...mean.keys()]);
 }

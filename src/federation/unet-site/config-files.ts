@@ -125,6 +125,7 @@ const coordinatorProperties = {
   maxUpdateNorm: { type: "number", exclusiveMinimum: 0 },
   relativeUpdateNormBound: { type: "number", minimum: 0 },
   chunkBytes: { type: "integer", minimum: 1024, maximum: MAX_CHUNK_BYTES },
+  concurrentUploads: { type: "integer", minimum: 1, maximum: 1024 },
   allowInsecure: { type: "boolean" },
   maxUnauthenticatedConnections: posInt,
   duplicateConnection: { enum: ["refuse", "replace"] },

@@ -22,8 +22,9 @@ export function encodeWeightSet(weights: WeightSet, metadata?: Record<string, st
   return encodeSafetensors(record, metadata);
 }
 
-export function decodeWeightSet(bytes: Uint8Array, source: string): WeightSet {
-  const { tensors } = decodeSafetensors(bytes, source);
+/** With `views`, tensors share the payload's memory where aligned (the payload must not change). */
+export function decodeWeightSet(bytes: Uint8Array, source: string, views = false): WeightSet {
+  const { tensors } = decodeSafetensors(bytes, source, { views });
   return new Map(Object.keys(tensors).map((name) => [name, tensors[name]]));
 }
 

@@ -21,6 +21,11 @@ export interface DecodedSafetensors {
 
 interface DecodeOptions {
   maxHeaderBytes?: number;
+  /**
+   * Tensors as views of `bytes` where their offsets are aligned for their dtype (a copy
+   * otherwise): no copying, but the views keep the whole buffer alive and see changes to it.
+   */
+  views?: boolean;
 }
 
 function compareNames(a: string, b: string): number {
@@ -107,10 +112,16 @@ export function decodeSafetensors(
   const header = parseHeader(bytes, source, options.maxHeaderBytes ?? MAX_HEADER_BYTES);
   const tensors: Record<string, NamedTensorData> = Object.create(null);
   for (const e of header.entries) {
-    // Copy so each tensor owns an aligned buffer that does not pin the payload.
-    const raw = bytes.slice(header.dataStart + e.begin, header.dataStart + e.end);
-    if (!HOST_IS_LITTLE_ENDIAN) swapBytesInPlace(raw, e.info.itemSize);
-    const data: TensorArray = new e.info.arrayClass(raw.buffer, 0, e.count);
+    const at = bytes.byteOffset + header.dataStart + e.begin;
+    let data: TensorArray;
+    if (options.views && HOST_IS_LITTLE_ENDIAN && at % e.info.itemSize === 0)
+      data = new e.info.arrayClass(bytes.buffer as ArrayBuffer, at, e.count);
+    else {
+      // Copy so each tensor owns an aligned buffer that does not pin the payload.
+      const raw = bytes.slice(header.dataStart + e.begin, header.dataStart + e.end);
+      if (!HOST_IS_LITTLE_ENDIAN) swapBytesInPlace(raw, e.info.itemSize);
+      data = new e.info.arrayClass(raw.buffer, 0, e.count);
+    }
     if (e.info.dtype === "bool") {
       const bad = (data as Uint8Array).findIndex((v) => v > 1);
       if (bad >= 0) {

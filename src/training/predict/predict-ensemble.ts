@@ -11,8 +11,9 @@ import { resampleToGrid } from "../../data/transforms/resample-to-grid.js";
 import type { Volume } from "../../data/volume.js";
 import { Tensor, tidy } from "../../engine/index.js";
 import { type FusionRule, fuseHeads, type HeadProbabilities } from "../inference/fuse-heads.js";
-import { predictVolume } from "../inference/predict-volume.js";
+import { predictSharedBody } from "../inference/predict-volume.js";
 import type { SlidingWindowOptions } from "../inference/sliding-window.js";
+import { bodyDigest } from "./body-digest.js";
 import type { Predictor } from "./load-predictor.js";
 
 export interface EnsembleMember {
@@ -67,6 +68,23 @@ function memberInput(
   return pre;
 }
 
+/**
+ * Members whose preprocessing and body are the same (a federated arm without local BatchNorm
+ * statistics): each group runs its body once per window. Groups in first-member order.
+ */
+function bodyGroups(members: readonly EnsembleMember[]): number[][] {
+  if (members.length === 1) return [[0]];
+  const groups = new Map<string, number[]>();
+  members.forEach((m, i) => {
+    const settings = { ...m.predictor.preprocess, cropForeground: null, minSize: null };
+    const key = `${JSON.stringify(settings)}|${bodyDigest(m.predictor.model)}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [i]);
+    else group.push(i);
+  });
+  return [...groups.values()];
+}
+
 /** Every member's heads on one image (HU, float32, on its own grid). */
 export function ensembleOutputs(
   members: readonly EnsembleMember[],
@@ -75,40 +93,41 @@ export function ensembleOutputs(
   s: EnsembleSettings,
   cache: Map<string, Volume> = new Map(),
 ): EnsembleOutputs {
-  const heads: HeadProbabilities[] = [];
+  const probabilities: Map<string, Tensor>[] = [];
   let grid: Volume | undefined;
   try {
-    for (const m of members) {
-      const pre = memberInput(m.predictor, image, imagePath, cache);
+    for (const group of bodyGroups(members)) {
+      const first = members[group[0]!]!.predictor;
+      const pre = memberInput(first, image, imagePath, cache);
       grid = pre;
       const [i, j, k] = pre.shape as [number, number, number];
       const input = Tensor.fromArray(pre.data as Float32Array, [1, 1, k, j, i]);
-      let out: ReturnType<typeof predictVolume>;
       try {
-        out = predictVolume(
-          m.predictor.model,
-          m.predictor.heads,
+        const outs = predictSharedBody(
+          group.map((m) => ({ model: members[m]!.predictor.model, heads: members[m]!.predictor.heads })),
           input,
           s.slidingWindow,
-          s.threshold,
           s.device,
         );
+        group.forEach((m, g) => {
+          probabilities[m] = outs[g]!;
+        });
       } finally {
         input.dispose();
       }
-      out.labels.dispose();
-      for (const h of m.predictor.heads)
-        heads.push({
-          probs: out.probabilities.get(h.task)!,
-          organIndices: h.organIndices,
-          threshold: m.thresholds?.[h.task],
-        });
     }
   } catch (e) {
-    for (const h of heads) h.probs.dispose();
+    for (const byTask of probabilities) for (const p of byTask?.values() ?? []) p.dispose();
     throw e;
   }
   if (grid === undefined) throw new Error("ensembleOutputs: no member");
+  const heads: HeadProbabilities[] = members.flatMap((m, mi) =>
+    m.predictor.heads.map((h) => ({
+      probs: probabilities[mi]!.get(h.task)!,
+      organIndices: h.organIndices,
+      threshold: m.thresholds?.[h.task],
+    })),
+  );
   return { heads, grid };
 }
 

@@ -4,10 +4,15 @@
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import {
+  updateNorm,
+  updateOf,
+} from "../../../src/federation/privacy/differential-privacy/update-clipping.js";
+import {
   type CoordinatorMessage,
   HelloSchema,
   type Task,
   TaskResultSchema,
+  type WeightChunk,
 } from "../../../src/federation/protocol/generated/segviz/federation/v1/federation_pb.js";
 import { PayloadAssembler, preparePayload } from "../../../src/federation/protocol/payload.js";
 import {
@@ -16,6 +21,15 @@ import {
   siteMessage,
 } from "../../../src/federation/protocol/service.js";
 import { PROTOCOL_VERSION } from "../../../src/federation/protocol/version.js";
+import { decodeWeightSet } from "../../../src/federation/weights/weight-set.js";
+
+/** How a scripted site breaks the upload protocol, beyond the corrupted chunk. */
+export interface UploadMisbehaviour {
+  /** Sends the chunks right after the result, without waiting for the coordinator's grant. */
+  ignoreGrant?: boolean;
+  /** The norm to announce, given the true one (default: the true one). */
+  announce?: (trueNorm: number) => number | undefined;
+}
 
 /**
  * With `rewrite`, the site answers with rewrite(weights it was sent) instead, intact: a site that
@@ -26,23 +40,35 @@ export function runCorruptingSite(
   siteId: string,
   token: string,
   rewrite?: (bytes: Uint8Array) => Uint8Array,
+  misbehave: UploadMisbehaviour = {},
 ): Promise<void> {
   const client = new FederationClientConstructor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   const stream = client.join();
   let pending: { task: Task; assembler: PayloadAssembler } | undefined;
+  const awaitingGrant = new Map<string, WeightChunk[]>();
+  const send = (chunks: WeightChunk[]) => {
+    for (const chunk of chunks) stream.write(siteMessage({ case: "chunk", value: chunk }));
+  };
   stream.on("data", (m: CoordinatorMessage) => {
-    if (m.body.case === "task" && m.body.value.weights !== undefined) {
+    if (m.body.case === "grant") {
+      const chunks = awaitingGrant.get(m.body.value.taskId);
+      awaitingGrant.delete(m.body.value.taskId);
+      if (chunks !== undefined && m.body.value.refusal === "") send(chunks);
+    } else if (m.body.case === "task" && m.body.value.weights !== undefined) {
       pending = { task: m.body.value, assembler: new PayloadAssembler(m.body.value.weights, "coordinator") };
     } else if (m.body.case === "chunk" && pending !== undefined) {
       pending.assembler.add(m.body.value);
       if (!pending.assembler.complete) return;
       const bytes = pending.assembler.finish();
-      const out = preparePayload(rewrite?.(bytes) ?? bytes, `${pending.task.taskId}-result`, 64);
+      const answer = rewrite?.(bytes) ?? bytes;
+      const out = preparePayload(answer, `${pending.task.taskId}-result`, 64);
       if (rewrite === undefined) {
         const tampered = out.chunks[0].data.slice();
         tampered[tampered.length - 1] ^= 0x01;
         out.chunks[0] = { ...out.chunks[0], data: tampered };
       }
+      const global = decodeWeightSet(bytes, "global");
+      const trueNorm = updateNorm(updateOf(decodeWeightSet(answer, "answer"), global), global);
       stream.write(
         siteMessage({
           case: "result",
@@ -52,10 +78,13 @@ export function runCorruptingSite(
             ok: true,
             numExamples: 1n,
             weights: out.info,
+            updateNorm: misbehave.announce === undefined ? trueNorm : misbehave.announce(trueNorm),
           }),
         }),
       );
-      for (const chunk of out.chunks) stream.write(siteMessage({ case: "chunk", value: chunk }));
+      if (pending.task.awaitUploadGrant && !misbehave.ignoreGrant)
+        awaitingGrant.set(pending.task.taskId, out.chunks);
+      else send(out.chunks);
       pending = undefined;
     }
   });

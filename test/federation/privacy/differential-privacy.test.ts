@@ -81,7 +81,7 @@ test("central noise: the noised mean's deviation has std z*C/m", () => {
   const global = randomSet(7, 200_000, 1);
   const same = [0, 1, 2].map((k) => ({ siteId: `s${k}`, numExamples: 1, weights: global }));
   const sigma = 0.8;
-  const mean = noisedMean(global, same, sigma).get("w")!.data as Float32Array;
+  const mean = noisedMean(global, same.length, sigma).get("w")!.data as Float32Array;
   const g = global.get("w")!.data as Float32Array;
   assertStd(
     Float64Array.from(mean, (v, i) => v - g[i]),

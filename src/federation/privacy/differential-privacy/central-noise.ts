@@ -1,25 +1,20 @@
-// DP-FedAvg with a trusted coordinator: the sites' clipped updates summed in site order, one
-// Gaussian draw per value added to the sum, divided by the number of sites (uniform weights).
+// DP-FedAvg with a trusted coordinator: the mean of the sites' clipped updates (uniform weights,
+// folded in as they arrived) plus one Gaussian draw per value on their sum, that is noise / sites
+// on the mean.
 
-import type { SiteUpdate } from "../../strategies/strategy.js";
-import { fromFloat64, numericView, type WeightSet } from "../../weights/weight-set.js";
+import { fromFloat64, toFloat64, type WeightSet } from "../../weights/weight-set.js";
 import { GaussianSource } from "./gaussian-noise.js";
 
-/** The noised mean of the updates, as new weights for every name of `global`. */
-export function noisedMean(global: WeightSet, updates: SiteUpdate[], noiseStd: number): WeightSet {
-  const ordered = [...updates].sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+/** The mean of `contributors` updates with N(0, noiseStd^2) noise added to their sum. */
+export function noisedMean(mean: WeightSet, contributors: number, noiseStd: number): WeightSet {
   const gaussian = new GaussianSource();
-  const mean: WeightSet = new Map();
-  for (const [name, g] of global) {
-    const base = numericView(g);
-    const sum = new Float64Array(base.length);
-    for (const u of ordered) {
-      const v = numericView(u.weights.get(name)!);
-      for (let i = 0; i < sum.length; i++) sum[i] += v[i] - base[i];
-    }
-    gaussian.addTo(sum, noiseStd);
-    for (let i = 0; i < sum.length; i++) sum[i] = base[i] + sum[i] / ordered.length;
-    mean.set(name, fromFloat64(g.dtype, g.shape, sum));
+  const out: WeightSet = new Map();
+  for (const [name, t] of mean) {
+    const noise = new Float64Array(t.data.length);
+    gaussian.addTo(noise, noiseStd);
+    const values = toFloat64(t);
+    for (let i = 0; i < values.length; i++) values[i] += noise[i] / contributors;
+    out.set(name, fromFloat64(t.dtype, t.shape, values));
   }
-  return mean;
+  return out;
 }

@@ -24,7 +24,7 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 export const file_segviz_federation_v1_federation: GenFile =
   /*@__PURE__*/
   fileDesc(
-    "CiVzZWd2aXovZmVkZXJhdGlvbi92MS9mZWRlcmF0aW9uLnByb3RvEhRzZWd2aXouZmVkZXJhdGlvbi52MSKrAQoLU2l0ZU1lc3NhZ2USLAoFaGVsbG8YASABKAsyGy5zZWd2aXouZmVkZXJhdGlvbi52MS5IZWxsb0gAEjIKBnJlc3VsdBgCIAEoCzIgLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlRhc2tSZXN1bHRIABIyCgVjaHVuaxgDIAEoCzIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLldlaWdodENodW5rSABCBgoEYm9keSLiAQoSQ29vcmRpbmF0b3JNZXNzYWdlEjAKB3dlbGNvbWUYASABKAsyHS5zZWd2aXouZmVkZXJhdGlvbi52MS5XZWxjb21lSAASKgoEdGFzaxgCIAEoCzIaLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlRhc2tIABIyCgVjaHVuaxgDIAEoCzIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLldlaWdodENodW5rSAASMgoIc2h1dGRvd24YBCABKAsyHi5zZWd2aXouZmVkZXJhdGlvbi52MS5TaHV0ZG93bkgAQgYKBGJvZHkihAEKBUhlbGxvEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SDwoHc2l0ZV9pZBgCIAEoCRINCgV0b2tlbhgDIAEoCRIOCgZvcmdhbnMYBCADKAkSGgoSbnVtX3RyYWluaW5nX2Nhc2VzGAUgASgEEhUKDXJlc3VtZWRfcm91bmQYBiABKA0ifAoHV2VsY29tZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDWZlZGVyYXRpb25faWQYAiABKAkSEgoKbmV4dF9yb3VuZBgDIAEoDRIVCg1zaGFyZV9pbmNsdWRlGAQgAygJEhUKDXNoYXJlX2V4Y2x1ZGUYBSADKAkiWwoLUGF5bG9hZEluZm8SEgoKcGF5bG9hZF9pZBgBIAEoCRITCgt0b3RhbF9ieXRlcxgCIAEoBBIOCgZzaGEyNTYYAyABKAwSEwoLY2h1bmtfY291bnQYBCABKA0inQIKBFRhc2sSDwoHdGFza19pZBgBIAEoCRINCgVyb3VuZBgCIAEoDRIsCgRraW5kGAMgASgOMh4uc2Vndml6LmZlZGVyYXRpb24udjEuVGFza0tpbmQSFAoMbG9jYWxfZXBvY2hzGAQgASgNEhMKC3Byb3hpbWFsX211GAUgASgBEjgKB29wdGlvbnMYBiADKAsyJy5zZWd2aXouZmVkZXJhdGlvbi52MS5UYXNrLk9wdGlvbnNFbnRyeRIyCgd3ZWlnaHRzGAcgASgLMiEuc2Vndml6LmZlZGVyYXRpb24udjEuUGF5bG9hZEluZm8aLgoMT3B0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilgIKClRhc2tSZXN1bHQSDwoHdGFza19pZBgBIAEoCRINCgVyb3VuZBgCIAEoDRIKCgJvaxgDIAEoCBINCgVlcnJvchgEIAEoCRI+CgdtZXRyaWNzGAUgAygLMi0uc2Vndml6LmZlZGVyYXRpb24udjEuVGFza1Jlc3VsdC5NZXRyaWNzRW50cnkSFAoMbnVtX2V4YW1wbGVzGAYgASgEEjIKB3dlaWdodHMYByABKAsyIS5zZWd2aXouZmVkZXJhdGlvbi52MS5QYXlsb2FkSW5mbxITCgtkdXJhdGlvbl9tcxgIIAEoARouCgxNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ASI+CgtXZWlnaHRDaHVuaxISCgpwYXlsb2FkX2lkGAEgASgJEg0KBWluZGV4GAIgASgNEgwKBGRhdGEYAyABKAwiKgoIU2h1dGRvd24SDgoGcmVhc29uGAEgASgJEg4KBmZhaWxlZBgCIAEoCCrNAQoIVGFza0tpbmQSGQoVVEFTS19LSU5EX1VOU1BFQ0lGSUVEEAASGAoUVEFTS19LSU5EX0lOSVRJQUxJWkUQARITCg9UQVNLX0tJTkRfVFJBSU4QAhIWChJUQVNLX0tJTkRfRVZBTFVBVEUQAxIfChtUQVNLX0tJTkRfU0VDQUdHX1NIQVJFX0tFWVMQBBIhCh1UQVNLX0tJTkRfU0VDQUdHX01BU0tFRF9JTlBVVBAFEhsKF1RBU0tfS0lORF9TRUNBR0dfVU5NQVNLEAYybAoRRmVkZXJhdGlvblNlcnZpY2USVwoESm9pbhIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlNpdGVNZXNzYWdlGiguc2Vndml6LmZlZGVyYXRpb24udjEuQ29vcmRpbmF0b3JNZXNzYWdlKAEwAWIGcHJvdG8z",
+    "CiVzZWd2aXovZmVkZXJhdGlvbi92MS9mZWRlcmF0aW9uLnByb3RvEhRzZWd2aXouZmVkZXJhdGlvbi52MSKrAQoLU2l0ZU1lc3NhZ2USLAoFaGVsbG8YASABKAsyGy5zZWd2aXouZmVkZXJhdGlvbi52MS5IZWxsb0gAEjIKBnJlc3VsdBgCIAEoCzIgLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlRhc2tSZXN1bHRIABIyCgVjaHVuaxgDIAEoCzIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLldlaWdodENodW5rSABCBgoEYm9keSKWAgoSQ29vcmRpbmF0b3JNZXNzYWdlEjAKB3dlbGNvbWUYASABKAsyHS5zZWd2aXouZmVkZXJhdGlvbi52MS5XZWxjb21lSAASKgoEdGFzaxgCIAEoCzIaLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlRhc2tIABIyCgVjaHVuaxgDIAEoCzIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLldlaWdodENodW5rSAASMgoIc2h1dGRvd24YBCABKAsyHi5zZWd2aXouZmVkZXJhdGlvbi52MS5TaHV0ZG93bkgAEjIKBWdyYW50GAUgASgLMiEuc2Vndml6LmZlZGVyYXRpb24udjEuVXBsb2FkR3JhbnRIAEIGCgRib2R5IoQBCgVIZWxsbxIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEg8KB3NpdGVfaWQYAiABKAkSDQoFdG9rZW4YAyABKAkSDgoGb3JnYW5zGAQgAygJEhoKEm51bV90cmFpbmluZ19jYXNlcxgFIAEoBBIVCg1yZXN1bWVkX3JvdW5kGAYgASgNInwKB1dlbGNvbWUSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIVCg1mZWRlcmF0aW9uX2lkGAIgASgJEhIKCm5leHRfcm91bmQYAyABKA0SFQoNc2hhcmVfaW5jbHVkZRgEIAMoCRIVCg1zaGFyZV9leGNsdWRlGAUgAygJIlsKC1BheWxvYWRJbmZvEhIKCnBheWxvYWRfaWQYASABKAkSEwoLdG90YWxfYnl0ZXMYAiABKAQSDgoGc2hhMjU2GAMgASgMEhMKC2NodW5rX2NvdW50GAQgASgNIrkCCgRUYXNrEg8KB3Rhc2tfaWQYASABKAkSDQoFcm91bmQYAiABKA0SLAoEa2luZBgDIAEoDjIeLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlRhc2tLaW5kEhQKDGxvY2FsX2Vwb2NocxgEIAEoDRITCgtwcm94aW1hbF9tdRgFIAEoARI4CgdvcHRpb25zGAYgAygLMicuc2Vndml6LmZlZGVyYXRpb24udjEuVGFzay5PcHRpb25zRW50cnkSMgoHd2VpZ2h0cxgHIAEoCzIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlBheWxvYWRJbmZvEhoKEmF3YWl0X3VwbG9hZF9ncmFudBgIIAEoCBouCgxPcHRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLAAgoKVGFza1Jlc3VsdBIPCgd0YXNrX2lkGAEgASgJEg0KBXJvdW5kGAIgASgNEgoKAm9rGAMgASgIEg0KBWVycm9yGAQgASgJEj4KB21ldHJpY3MYBSADKAsyLS5zZWd2aXouZmVkZXJhdGlvbi52MS5UYXNrUmVzdWx0Lk1ldHJpY3NFbnRyeRIUCgxudW1fZXhhbXBsZXMYBiABKAQSMgoHd2VpZ2h0cxgHIAEoCzIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlBheWxvYWRJbmZvEhMKC2R1cmF0aW9uX21zGAggASgBEhgKC3VwZGF0ZV9ub3JtGAkgASgBSACIAQEaLgoMTWV0cmljc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAFCDgoMX3VwZGF0ZV9ub3JtIj4KC1dlaWdodENodW5rEhIKCnBheWxvYWRfaWQYASABKAkSDQoFaW5kZXgYAiABKA0SDAoEZGF0YRgDIAEoDCIvCgtVcGxvYWRHcmFudBIPCgd0YXNrX2lkGAEgASgJEg8KB3JlZnVzYWwYAiABKAkiKgoIU2h1dGRvd24SDgoGcmVhc29uGAEgASgJEg4KBmZhaWxlZBgCIAEoCCrNAQoIVGFza0tpbmQSGQoVVEFTS19LSU5EX1VOU1BFQ0lGSUVEEAASGAoUVEFTS19LSU5EX0lOSVRJQUxJWkUQARITCg9UQVNLX0tJTkRfVFJBSU4QAhIWChJUQVNLX0tJTkRfRVZBTFVBVEUQAxIfChtUQVNLX0tJTkRfU0VDQUdHX1NIQVJFX0tFWVMQBBIhCh1UQVNLX0tJTkRfU0VDQUdHX01BU0tFRF9JTlBVVBAFEhsKF1RBU0tfS0lORF9TRUNBR0dfVU5NQVNLEAYybAoRRmVkZXJhdGlvblNlcnZpY2USVwoESm9pbhIhLnNlZ3Zpei5mZWRlcmF0aW9uLnYxLlNpdGVNZXNzYWdlGiguc2Vndml6LmZlZGVyYXRpb24udjEuQ29vcmRpbmF0b3JNZXNzYWdlKAEwAWIGcHJvdG8z",
   );
 
 /**
@@ -102,6 +102,15 @@ export type CoordinatorMessage = Message<"segviz.federation.v1.CoordinatorMessag
          */
         value: Shutdown;
         case: "shutdown";
+      }
+    | {
+        /**
+         * Lets a site that announced a result with weights send its chunks (see Task.await_upload_grant).
+         *
+         * @generated from field: segviz.federation.v1.UploadGrant grant = 5;
+         */
+        value: UploadGrant;
+        case: "grant";
       }
     | { case: undefined; value?: undefined };
 };
@@ -275,6 +284,14 @@ export type Task = Message<"segviz.federation.v1.Task"> & {
    * @generated from field: segviz.federation.v1.PayloadInfo weights = 7;
    */
   weights?: PayloadInfo | undefined;
+
+  /**
+   * The site sends its TaskResult, then waits for an UploadGrant with this task's id before sending
+   * the result's weight chunks: the coordinator receives a bounded number of updates at a time.
+   *
+   * @generated from field: bool await_upload_grant = 8;
+   */
+  awaitUploadGrant: boolean;
 };
 
 /**
@@ -330,6 +347,15 @@ export type TaskResult = Message<"segviz.federation.v1.TaskResult"> & {
    * @generated from field: double duration_ms = 8;
    */
   durationMs: number;
+
+  /**
+   * The L2 norm of the result's weights minus the task's, over floating-point tensors, as the
+   * coordinator recomputes it: with a relative update-norm bound the coordinator screens the
+   * announced norms before any upload, and refuses an update whose norm differs from its announcement.
+   *
+   * @generated from field: optional double update_norm = 9;
+   */
+  updateNorm?: number | undefined;
 };
 
 /**
@@ -369,6 +395,32 @@ export const WeightChunkSchema: GenMessage<WeightChunk> =
   messageDesc(file_segviz_federation_v1_federation, 7);
 
 /**
+ * @generated from message segviz.federation.v1.UploadGrant
+ */
+export type UploadGrant = Message<"segviz.federation.v1.UploadGrant"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * Set when the coordinator will not take this upload (say, its announced norm is an outlier):
+   * the site drops the result's weights and logs why.
+   *
+   * @generated from field: string refusal = 2;
+   */
+  refusal: string;
+};
+
+/**
+ * Describes the message segviz.federation.v1.UploadGrant.
+ * Use `create(UploadGrantSchema)` to create a new message.
+ */
+export const UploadGrantSchema: GenMessage<UploadGrant> =
+  /*@__PURE__*/
+  messageDesc(file_segviz_federation_v1_federation, 8);
+
+/**
  * @generated from message segviz.federation.v1.Shutdown
  */
 export type Shutdown = Message<"segviz.federation.v1.Shutdown"> & {
@@ -391,7 +443,7 @@ export type Shutdown = Message<"segviz.federation.v1.Shutdown"> & {
  */
 export const ShutdownSchema: GenMessage<Shutdown> =
   /*@__PURE__*/
-  messageDesc(file_segviz_federation_v1_federation, 8);
+  messageDesc(file_segviz_federation_v1_federation, 9);
 
 /**
  * @generated from enum segviz.federation.v1.TaskKind
