@@ -32,3 +32,4 @@ export { UNetSiteTrainer } from "./unet-site/unet-site-trainer.js";
 export { UNET_TRAINER_MODULE } from "./unet-site/unet-trainer-module.js";
 export { initialModelFromFile } from "./unet-site/unet-weights-file.js";
 export type { WeightSet } from "./weights/weight-set.js";
+export type { WireDtype } from "./weights/wire-dtype.js";

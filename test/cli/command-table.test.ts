@@ -27,6 +27,7 @@ test("the command table holds every command and subcommand, each with a summary"
     "train",
     "evaluate",
     "bench train-step",
+    "bench train",
     "bench sliding-window",
     "phantom federation",
     "server",

@@ -47,10 +47,35 @@ difference between the two outputs. Needs the dev set-up (bash scripts/setup.sh 
   run: slidingWindowBench,
 };
 
+const train: Command = {
+  spec: {
+    name: "bench train",
+    summary: "training throughput (patches/s) vs MONAI's own pipeline, as a ratio",
+    description: `Whole training in patches per second over the same cached phantom volumes: ours (patch
+loader workers with the study's crops, random affine and intensity jitter, then the SegViz UNet's
+training step) and MONAI's (CacheDataset, RandCropByPosNegLabeld, RandAffined,
+RandScaleIntensityd, RandShiftIntensityd, DataLoader, MONAI UNet, DiceLoss, Adam) in its own
+process. --mode loader times the loaders alone (what a GPU would be fed). MONAI is found through
+SEGVIZ_MONAI (a MONAI source folder, put on PYTHONPATH, e.g. ../shared/reference/monai-1.3.2) or an
+installed one; without it only ours is printed, and the output says why. Needs the dev set-up (bash scripts/setup.sh --dev).`,
+    options: {
+      mode: { type: "string", value: "loader|train|both", default: "both", help: "what to time" },
+      threads: { type: "string", value: "N", default: "2", help: "threads for the training step" },
+      workers: { type: "string", value: "N", default: "2", help: "loader workers on both sides" },
+      steps: { type: "string", value: "N", default: "6", help: "timed batches (8 patches each)" },
+      warmup: { type: "string", value: "N", default: "1", help: "untimed batches first" },
+      cases: { type: "string", value: "N", default: "4", help: "phantom cases to cache" },
+      json: { type: "boolean", help: "print one JSON line instead of the table" },
+    },
+    examples: ["segviz bench train", "segviz bench train --mode loader --steps 10"],
+  },
+  run: trainBench,
+};
+
 export const benchCommand: CommandGroup = {
   name: "bench",
   summary: "benchmarks against PyTorch in the same run",
-  subcommands: { "train-step": trainStep, "sliding-window": slidingWindow },
+  subcommands: { "train-step": trainStep, train, "sliding-window": slidingWindow },
 };
 
 function row(cells: string[], widths: number[]): string {
@@ -133,5 +158,52 @@ async function slidingWindowBench(values: OptionValues): Promise<number> {
     `segviz ${med(r.oursSeconds).toFixed(2)} s   pytorch ${med(r.torchSeconds).toFixed(2)} s   ratio ${r.ratio.toFixed(3)}`,
   );
   console.log(`max |segviz - pytorch| / max |pytorch| = ${r.maxRelativeDifference.toExponential(2)}`);
+  return 0;
+}
+
+async function trainBench(values: OptionValues): Promise<number> {
+  const which = choiceOption(values.mode as string, "mode", ["loader", "train", "both"], "both");
+  const base = {
+    threads: intOption(values.threads as string, "threads", 2, 1),
+    workers: intOption(values.workers as string, "workers", 2, 0),
+    steps: intOption(values.steps as string, "steps", 6, 1),
+    warmup: intOption(values.warmup as string, "warmup", 1, 0),
+    cases: intOption(values.cases as string, "cases", 4, 1),
+  };
+  // Loaded on demand: it builds phantom cases, which no other command needs.
+  const { benchTrainThroughput } = await import("../../../bench/train-throughput.js");
+  const modes = which === "both" ? (["loader", "train"] as const) : ([which] as const);
+  const results = [];
+  for (const mode of modes) {
+    logEvent({ event: "bench.start", benchmark: "train", mode, ...base });
+    results.push({ mode, ...(await benchTrainThroughput({ ...base, mode })) });
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ benchmark: "train", ...base, results }));
+    return 0;
+  }
+  console.log(
+    `training throughput, study patches (4 x 128x128x32 per case visit, batch 2 visits), ${base.workers} loader workers, ${base.threads} threads, ${base.steps} batches`,
+  );
+  const w = [8, 14, 14, 8, 12, 12];
+  console.log(row(["mode", "segviz p/s", "monai p/s", "ratio", "segviz MB", "monai MB"], w));
+  for (const r of results) {
+    const m = typeof r.monai === "string" ? undefined : r.monai;
+    console.log(
+      row(
+        [
+          r.mode,
+          r.ours.patches_per_s.toFixed(2),
+          m ? m.patches_per_s.toFixed(2) : "-",
+          m ? (r.ours.patches_per_s / m.patches_per_s).toFixed(3) : "-",
+          r.ours.peak_rss_mb.toFixed(0),
+          m ? m.peak_rss_mb.toFixed(0) : "-",
+        ],
+        w,
+      ),
+    );
+    if (typeof r.monai === "string") console.log(`monai: skipped: ${r.monai}`);
+  }
+  console.log("ratio = segviz / monai patches per second (higher is faster); MB = peak resident memory");
   return 0;
 }

@@ -11,7 +11,7 @@ export const serverCommand: Command = {
 the starting point: initialModel ({ "model"?, "heads", "seed"? }: the UNet the coordinator draws) or
 initialWeightsFile (safetensors), and optionally host, port, tls, minSitesToStart, minSitesToClose, roundTimeoutMs, maxRoundAttempts,
 waitForSitesTimeoutMs, evaluateEvery, maxUpdateNorm, relativeUpdateNormBound,
-chunkBytes, concurrentUploads, allowInsecure, maxUnauthenticatedConnections, helloTimeoutMs,
+chunkBytes, concurrentUploads, transfer ({ "dtype": "float16" | "bfloat16" }), allowInsecure, maxUnauthenticatedConnections, helloTimeoutMs,
 federationId, checkpointDir, roundLogFile, logFile, status ({ "port" }), duplicateConnection. Every
 field, its default and the security model: docs/federation.md. SIGHUP re-reads the file's sites:
 revoked or removed sites are disconnected, new ones may join.`,

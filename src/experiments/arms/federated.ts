@@ -169,6 +169,7 @@ function simulationConfig(
         secureAggregation: { threshold: Math.max(2, configs.length - 1) },
       }),
       ...(arm.differentialPrivacy !== undefined && { differentialPrivacy: arm.differentialPrivacy }),
+      ...(arm.transferDtype !== undefined && { transfer: { dtype: arm.transferDtype } }),
       checkpointDir: coordinatorDir,
       // An interrupted arm continues from its last complete round; one that already finished is
       // not restarted (simulate reads its outcome back).

@@ -5,6 +5,7 @@ import {
   DEFAULT_STATISTICS_PATTERNS,
   type DifferentialPrivacyConfig,
   type StrategyConfig,
+  type WireDtype,
 } from "../../federation/index.js";
 
 export const ARM_KINDS = [
@@ -39,6 +40,8 @@ export interface ArmSpec {
   secureAggregation?: boolean;
   /** Federated arms: whether a site's Adam state survives across rounds (default training.optimizerState). */
   optimizerState?: "keep" | "reset";
+  /** Federated arms: the shared tensors' dtype on the wire (compressed updates), default float32. */
+  transferDtype?: WireDtype;
   /** The arm as an experiment file writes it, every knob of its kind resolved (experiment-record.ts). */
   options: ArmOptions;
 }
@@ -77,6 +80,8 @@ export interface ArmOptions {
   optimizerState?: "keep" | "reset";
   weighting?: "uniform" | "cases";
   localStatistics?: boolean;
+  /** Compressed updates: the shared tensors travel as float16 or bfloat16 (not with differential privacy). */
+  transferDtype?: WireDtype;
   /** segviz-fedavg-dp: DP-FedAvg's noise multiplier z and (initial) clipping norm. */
   noiseMultiplier?: number;
   clipNorm?: number;
@@ -87,7 +92,7 @@ export interface ArmOptions {
 }
 
 /** Options of every federated arm. */
-const federated = ["roundEpochs", "optimizerState", "weighting", "localStatistics"] as const;
+const federated = ["roundEpochs", "optimizerState", "weighting", "localStatistics", "transferDtype"] as const;
 
 /** The options each kind accepts besides kind, name and label. */
 const KIND_OPTIONS: Record<ArmKindName, readonly (keyof ArmOptions)[]> = {
@@ -99,7 +104,13 @@ const KIND_OPTIONS: Record<ArmKindName, readonly (keyof ArmOptions)[]> = {
   "segviz-fedprox": ["proximalMu", ...federated],
   "segviz-fedadam": ["serverLearningRate", "tau", ...federated],
   condistfl: federated,
-  "segviz-fedavg-dp": ["noiseMultiplier", "clipNorm", "adaptiveClipping", "secureAggregation", ...federated],
+  "segviz-fedavg-dp": [
+    "noiseMultiplier",
+    "clipNorm",
+    "adaptiveClipping",
+    "secureAggregation",
+    ...federated.filter((k) => k !== "transferDtype"),
+  ],
 };
 
 /** Every option some kind accepts. */
@@ -138,6 +149,7 @@ function withDefaults(o: ArmOptions, field: string): ArmOptions {
     // The study averaged unweighted; "cases" weights each site by its training cases.
     out.weighting = o.weighting ?? "uniform";
     out.localStatistics = o.localStatistics ?? false;
+    if (o.transferDtype !== undefined && o.transferDtype !== "float32") out.transferDtype = o.transferDtype;
   }
   return out;
 }
@@ -153,6 +165,7 @@ export function resolveArm(value: string | Record<string, unknown>, field: strin
     family: "federated" as const,
     ...(o.roundEpochs !== undefined && { roundEpochs: o.roundEpochs }),
     ...(o.optimizerState !== undefined && { optimizerState: o.optimizerState }),
+    ...(o.transferDtype !== undefined && { transferDtype: o.transferDtype }),
   };
   const weighting = o.weighting ?? "uniform";
   // BatchNorm running statistics measure a site's own (windowed) data; with localStatistics they

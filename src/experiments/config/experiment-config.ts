@@ -227,6 +227,7 @@ const experimentConfigSchema = {
               optimizerState: { enum: ["keep", "reset"] },
               weighting: { enum: ["uniform", "cases"] },
               localStatistics: { type: "boolean" },
+              transferDtype: { enum: ["float32", "float16", "bfloat16"] },
               noiseMultiplier: { type: "number", exclusiveMinimum: 0 },
               clipNorm: { type: "number", exclusiveMinimum: 0 },
               adaptiveClipping: { type: "boolean" },

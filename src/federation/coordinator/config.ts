@@ -4,6 +4,7 @@ import type { DifferentialPrivacyConfig } from "../privacy/differential-privacy/
 import type { SiteCredentialConfig } from "../security/site-registry.js";
 import type { CoordinatorTlsConfig } from "../security/tls.js";
 import type { StrategyConfig } from "../strategies/config.js";
+import type { WireDtype } from "../weights/wire-dtype.js";
 import type { SecureAggregationSection } from "./privacy-settings.js";
 
 /**
@@ -68,6 +69,11 @@ export interface CoordinatorConfig {
    * coordinator's memory does not grow with the number of sites.
    */
   concurrentUploads?: number;
+  /**
+   * Compressed updates: the shared float32 tensors travel as float16 or bfloat16 (the global
+   * weights rounded, the sites' changes from them rounded); default float32. Plain rounds only.
+   */
+  transfer?: { dtype: WireDtype };
   /** Connections that have not authenticated yet, at most; more are refused at once. Default 32. */
   maxUnauthenticatedConnections?: number;
   /** How long a new connection has to send a valid Hello before it is dropped. Default 10 s. */

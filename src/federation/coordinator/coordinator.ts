@@ -11,6 +11,7 @@ import { serverCredentials } from "../security/tls.js";
 import { createStrategy } from "../strategies/registry.js";
 import type { Strategy } from "../strategies/strategy.js";
 import type { WeightSet } from "../weights/weight-set.js";
+import { parseWireDtype } from "../weights/wire-dtype.js";
 import { type CoordinatorConfig, type CoordinatorSettings, coordinatorSettings } from "./config.js";
 import { ConnectedSites } from "./connected-sites.js";
 import { CoordinatorServers } from "./coordinator-servers.js";
@@ -89,6 +90,11 @@ class Coordinator {
     if (config.checkpointDir !== undefined)
       ensureWritableDir(config.checkpointDir, "coordinator: checkpointDir");
     const privacy = coordinatorPrivacy(config, strategy);
+    const wire = parseWireDtype(config.transfer?.dtype, "coordinator: transfer.dtype");
+    if (wire !== "float32" && (privacy.secure !== undefined || privacy.budget !== undefined))
+      throw new Error(
+        "coordinator: transfer.dtype compresses plain rounds only; secure aggregation and differential privacy send float32",
+      );
     const start = await loadStartingPoint(config, strategy, log);
     checkPrivateStart(privacy, start.global);
     if (privacy.budget !== undefined && start.completedRounds > 0) {

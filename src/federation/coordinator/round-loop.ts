@@ -124,6 +124,7 @@ export class RoundLoop {
       relativeUpdateNormBound,
       chunkBytes,
       concurrentUploads,
+      transferDtype: this.settings.transfer?.dtype,
       dpClipNorm: budget?.clipNorm,
     };
     const outcome =

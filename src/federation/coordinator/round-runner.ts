@@ -15,6 +15,7 @@ import { relativeNormOutliers, validateUpdate } from "../security/update-validat
 import type { RunningMean } from "../strategies/running-mean.js";
 import type { Aggregation, SiteUpdate, Strategy } from "../strategies/strategy.js";
 import { decodeWeightSet, encodeWeightSet, type WeightSet } from "../weights/weight-set.js";
+import { deltaFromWire, fromWire, toWire, WIRE_DTYPE_OPTION, type WireDtype } from "../weights/wire-dtype.js";
 import type { RoundRecord, SiteRoundRecord } from "./round-log.js";
 import type { SiteConnection, TaskReply } from "./site-connection.js";
 import { UploadGate } from "./upload-gate.js";
@@ -33,6 +34,8 @@ export interface RoundSettings {
   dpClipNorm?: number;
   /** Sites uploading their updates at once, at most (default 4). */
   concurrentUploads?: number;
+  /** The shared float32 tensors' dtype on the wire (compressed updates; default float32). */
+  transferDtype?: WireDtype;
 }
 
 export const DEFAULT_CONCURRENT_UPLOADS = 4;
@@ -122,7 +125,9 @@ type Inspected =
 /** Decodes and validates one site's reply against the round's global weights. */
 function inspectReply(
   s: Settled,
+  /** What the sites received: the global weights, rounded to the wire dtype when compressed. */
   global: WeightSet,
+  wire: WireDtype,
   strategy: Strategy,
   settings: RoundSettings,
   screened: boolean,
@@ -142,7 +147,10 @@ function inspectReply(
   let weights: WeightSet;
   try {
     // Views: the payload is this update's alone, and is let go with it.
-    weights = decodeWeightSet(payload, `site ${s.site.siteId} round ${settings.round}`, true);
+    const source = `site ${s.site.siteId} round ${settings.round}`;
+    weights = decodeWeightSet(payload, source, true);
+    // A compressed update carries changes from what the site received: add them back.
+    if (wire !== "float32") weights = deltaFromWire(weights, global, wire, source);
   } catch (e) {
     return reject("rejected", (e as Error).message);
   }
@@ -251,7 +259,12 @@ export async function runTrainingRound(
   const started = Date.now();
   const plan = strategy.configureRound(round);
   if (budget !== undefined) plan.options = { ...plan.options, "dp.clipNorm": String(budget.clipNorm) };
-  const bytes = encodeWeightSet(global, { round: String(round) });
+  const wire = settings.transferDtype ?? "float32";
+  if (wire !== "float32") plan.options = { ...plan.options, [WIRE_DTYPE_OPTION]: wire };
+  const sent = toWire(global, wire);
+  // The sites start from the rounded weights; their updates are checked and rebuilt against them.
+  const received = fromWire(sent, wire, global);
+  const bytes = encodeWeightSet(sent, { round: String(round) });
   // Strategies that need only the mean get each update folded in the moment it is accepted and
   // its bytes let go: the coordinator holds one model's sum, not one model per site.
   const running = strategy.usesEachUpdate ? undefined : strategy.startMean?.(global);
@@ -269,7 +282,7 @@ export async function runTrainingRound(
   const inspected = new Map<SiteConnection, Inspected>();
   const onSettled = (s: Settled) => {
     uploads.absent(s.site.siteId);
-    const outcome = inspectReply(s, global, strategy, settings, screen !== undefined);
+    const outcome = inspectReply(s, received, wire, strategy, settings, screen !== undefined);
     // The round keeps every settled reply to its end: the bytes must not stay with them.
     if (s.reply !== undefined) s.reply.payload = undefined;
     if (outcome.ok && running !== undefined) {

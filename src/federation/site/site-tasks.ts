@@ -8,6 +8,13 @@ import { OPTION, readSites } from "../privacy/secure-aggregation/stage-messages.
 import { type Task, TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import type { NameFilter } from "../weights/name-filter.js";
 import type { WeightSet } from "../weights/weight-set.js";
+import {
+  deltaFromWire,
+  deltaToWire,
+  fromWire,
+  parseWireDtype,
+  WIRE_DTYPE_OPTION,
+} from "../weights/wire-dtype.js";
 import type { LocalStateStore } from "./local-state.js";
 import { mergeGlobal } from "./merge-weights.js";
 import type { SiteDescriptionForTrainer, SiteTrainer } from "./site-trainer.js";
@@ -70,8 +77,15 @@ export class SiteTasks {
     }
   }
 
-  private async train(task: Task, global: WeightSet, sharing: NameFilter, reply: TaskResultWriter) {
-    const start = mergeGlobal(await this.baseWeights(task.round - 1), global, sharing);
+  private async train(task: Task, wireGlobal: WeightSet, sharing: NameFilter, reply: TaskResultWriter) {
+    const base = await this.baseWeights(task.round - 1);
+    const wire = parseWireDtype(
+      task.options[WIRE_DTYPE_OPTION],
+      `task ${task.taskId} option ${WIRE_DTYPE_OPTION}`,
+    );
+    // Compressed rounds: the weights arrive rounded to the wire dtype; the model trains in its own.
+    const global = fromWire(wireGlobal, wire, base);
+    const start = mergeGlobal(base, global, sharing);
     const trained = await this.trainer.train(start, {
       round: task.round,
       localEpochs: task.localEpochs,
@@ -104,13 +118,19 @@ export class SiteTasks {
       metrics.dpUpdateNorm = clipped.norm;
       metrics.dpUnclipped = clipped.unclipped ? 1 : 0;
     }
+    let announced = o[OPTION.session] === undefined ? announcedNorm(upload, global) : undefined;
+    if (wire !== "float32" && o[OPTION.session] === undefined) {
+      upload = deltaToWire(upload, global, wire);
+      // The norm of what the coordinator will rebuild from the rounded changes.
+      announced = announcedNorm(deltaFromWire(upload, global, wire, "own upload"), global);
+    }
     await reply.send(
       {
         ok: true,
         metrics,
         numExamples: BigInt(Math.round(trained.numExamples ?? this.description.numTrainingCases)),
         // Announced with the result: the coordinator screens outliers before taking uploads.
-        updateNorm: o[OPTION.session] === undefined ? announcedNorm(upload, global) : undefined,
+        updateNorm: announced,
       },
       upload,
     );

@@ -126,6 +126,12 @@ const coordinatorProperties = {
   relativeUpdateNormBound: { type: "number", minimum: 0 },
   chunkBytes: { type: "integer", minimum: 1024, maximum: MAX_CHUNK_BYTES },
   concurrentUploads: { type: "integer", minimum: 1, maximum: 1024 },
+  transfer: {
+    type: "object",
+    properties: { dtype: { enum: ["float32", "float16", "bfloat16"] } },
+    required: ["dtype"],
+    additionalProperties: false,
+  },
   allowInsecure: { type: "boolean" },
   maxUnauthenticatedConnections: posInt,
   duplicateConnection: { enum: ["refuse", "replace"] },

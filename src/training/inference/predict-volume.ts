@@ -68,7 +68,7 @@ export function predictSharedBody(
       }),
     );
   } finally {
-    members.forEach((m, i) => m.model.train(states[i]!));
+    for (const [i, m] of members.entries()) m.model.train(states[i]!);
   }
 }
 
