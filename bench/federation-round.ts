@@ -1,7 +1,8 @@
 // Round overhead of the federation for a SegViz-sized model: a 4,808,917-parameter float32 weight
 // set (~19 MB), FedAvg sharing everything, sites and coordinator on loopback.
 //
-// 1. Four site processes, plain and with secure aggregation (threshold 3, 24 bits), side by side:
+// 1. Four site processes, plain, with secure aggregation (threshold 3, 24 bits) and with float16
+//    on the wire (transfer.dtype), side by side:
 //    the time from the last site's upload to the new global weights having arrived at every site;
 //    the whole round less the slowest site's training; the bytes on the wire, counted by a TCP
 //    proxy in front of the coordinator in separate runs (the proxy's copying would slow the
@@ -81,6 +82,7 @@ async function fourSites(
   secure: boolean,
   proxy: boolean,
   n = rounds,
+  transfer?: "float16",
 ): Promise<Timings & { bytesPerRound: number }> {
   const dir = mkdtempSync(join(tmpdir(), "segviz-bench-"));
   const wire = { toCoordinator: 0, fromCoordinator: 0 };
@@ -94,6 +96,7 @@ async function fourSites(
       initialModel,
       minSitesToStart: SITES,
       ...(secure && { secureAggregation: { threshold: 3 } }),
+      ...(transfer && { transfer: { dtype: transfer } }),
     },
     silentLogger,
   );
@@ -186,27 +189,27 @@ const mb = (v: number) => `${(v / 1e6).toFixed(2)} MB`;
 
 const plain = await fourSites(false, false);
 const secure = await fourSites(true, false);
+const half = await fourSites(false, false, rounds, "float16");
 const plainWire = await fourSites(false, true, 2);
 const secureWire = await fourSites(true, true, 2);
+const halfWire = await fourSites(false, true, 2, "float16");
 console.log(
   `federation round benchmark: ${SITES} sites, ${PARAMETERS} float32 parameters (${(modelBytes / 1e6).toFixed(2)} MB), loopback, ${rounds} rounds`,
 );
-const row = (name: string, a: string, b: string, ratio: string) =>
-  console.log(`${name.padEnd(52)} ${a.padStart(12)} ${b.padStart(12)} ${ratio.padStart(8)}`);
-row("", "plain", "secure", "ratio");
+const row = (name: string, cells: string[]) =>
+  console.log(`${name.padEnd(44)}${cells.map((c) => c.padStart(12)).join("")}`);
+row("", ["plain", "secure", "ratio", "float16", "ratio"]);
 for (const [name, key] of [
   ["last upload -> new weights at every site", "overheads"],
   ["round less the slowest site's training", "beyondTraining"],
-] as const)
-  row(name, ms(mean(plain[key])), ms(mean(secure[key])), (mean(secure[key]) / mean(plain[key])).toFixed(2));
-row(
-  "bytes on the wire per round",
-  mb(plainWire.bytesPerRound),
-  mb(secureWire.bytesPerRound),
-  (secureWire.bytesPerRound / plainWire.bytesPerRound).toFixed(3),
-);
-row("floor: 2 x sites x model", mb(2 * SITES * modelBytes), mb(2 * SITES * modelBytes), "");
-for (const [stage, v] of Object.entries(secure.stageMs)) row(`  secure stage ${stage}`, "", ms(mean(v)), "");
+] as const) {
+  const [p, s, h] = [plain, secure, half].map((m) => mean(m[key]));
+  row(name, [ms(p), ms(s), (s / p).toFixed(2), ms(h), (h / p).toFixed(2)]);
+}
+const [pw, sw, hw] = [plainWire, secureWire, halfWire].map((m) => m.bytesPerRound);
+row("bytes on the wire per round", [mb(pw), mb(sw), (sw / pw).toFixed(3), mb(hw), (hw / pw).toFixed(3)]);
+row("floor: 2 x sites x model (float32)", [mb(2 * SITES * modelBytes), mb(2 * SITES * modelBytes)]);
+for (const [stage, v] of Object.entries(secure.stageMs)) row(`  secure stage ${stage}`, ["", ms(mean(v))]);
 
 console.log(
   `\nsites at scale: light sites, ${SITES_PER_PROCESS} to a process; a coordinator process of its own; ${rounds} rounds`,

@@ -5,7 +5,14 @@
 // weights), and the coordinator adds it back to the same rounded weights the site received.
 // Tensors of other dtypes (int64 counters) travel as they are.
 
-import { fromFloat64, numericView, toFloat64, type WeightSet } from "./weight-set.js";
+import {
+  bfloat16ToFloat32Array,
+  float16ToFloat32Array,
+  float32ToBfloat16Array,
+  float32ToFloat16Array,
+} from "../../nn/safetensors/half-arrays.js";
+import type { NamedTensorData } from "../../nn/safetensors/index.js";
+import type { WeightSet } from "./weight-set.js";
 
 export type WireDtype = "float32" | "float16" | "bfloat16";
 export const WIRE_DTYPES: readonly WireDtype[] = ["float32", "float16", "bfloat16"];
@@ -19,14 +26,24 @@ export function parseWireDtype(value: string | undefined, field: string): WireDt
   return value as WireDtype;
 }
 
+type Tensor = NamedTensorData;
+
+/** float32 values in the wire dtype's bit patterns. */
+function encode(values: Float32Array, dtype: "float16" | "bfloat16"): Uint16Array {
+  return dtype === "float16" ? float32ToFloat16Array(values) : float32ToBfloat16Array(values);
+}
+
+function decode(bits: Uint16Array, dtype: "float16" | "bfloat16"): Float32Array {
+  return dtype === "float16" ? float16ToFloat32Array(bits) : bfloat16ToFloat32Array(bits);
+}
+
 /** The weights with every float32 tensor rounded to the wire dtype (round to nearest even). */
 export function toWire(weights: WeightSet, dtype: WireDtype): WeightSet {
   if (dtype === "float32") return weights;
   return new Map(
-    [...weights].map(([name, t]) => [
-      name,
-      t.dtype === "float32" ? fromFloat64(dtype, t.shape, toFloat64(t)) : t,
-    ]),
+    [...weights].map(([name, t]): [string, Tensor] =>
+      t.dtype === "float32" ? [name, { dtype, shape: [...t.shape], data: encode(t.data, dtype) }] : [name, t],
+    ),
   );
 }
 
@@ -34,30 +51,26 @@ export function toWire(weights: WeightSet, dtype: WireDtype): WeightSet {
 export function fromWire(weights: WeightSet, dtype: WireDtype, like: WeightSet): WeightSet {
   if (dtype === "float32") return weights;
   return new Map(
-    [...weights].map(([name, t]) =>
+    [...weights].map(([name, t]): [string, Tensor] =>
       like.get(name)?.dtype === "float32" && t.dtype === dtype
-        ? [name, fromFloat64("float32", t.shape, toFloat64(t))]
+        ? [name, { dtype: "float32", shape: [...t.shape], data: decode(t.data, dtype) }]
         : [name, t],
     ),
   );
 }
 
-/** The change of `trained` from `received` (float32 tensors), rounded to the wire dtype. */
+/** The change of `trained` from `received` (float32 tensors), in float32, rounded to the wire dtype. */
 export function deltaToWire(trained: WeightSet, received: WeightSet, dtype: WireDtype): WeightSet {
+  if (dtype === "float32") return trained;
   return new Map(
-    [...trained].map(([name, t]) => {
+    [...trained].map(([name, t]): [string, Tensor] => {
       const base = received.get(name);
       if (t.dtype !== "float32" || base === undefined || base.dtype !== "float32") return [name, t];
-      const a = numericView(t);
-      const b = numericView(base);
-      return [
-        name,
-        fromFloat64(
-          dtype,
-          t.shape,
-          Float64Array.from({ length: a.length }, (_, i) => a[i] - b[i]),
-        ),
-      ];
+      const a = t.data;
+      const b = base.data;
+      const d = new Float32Array(a.length);
+      for (let i = 0; i < d.length; i++) d[i] = a[i]! - b[i]!;
+      return [name, { dtype, shape: [...t.shape], data: encode(d, dtype) }];
     }),
   );
 }
@@ -72,8 +85,9 @@ export function deltaFromWire(
   dtype: WireDtype,
   source: string,
 ): WeightSet {
+  if (dtype === "float32") return delta;
   return new Map(
-    [...delta].map(([name, t]) => {
+    [...delta].map(([name, t]): [string, Tensor] => {
       const base = received.get(name);
       if (base === undefined || base.dtype !== "float32") return [name, t];
       if (t.dtype !== dtype)
@@ -84,10 +98,9 @@ export function deltaFromWire(
         throw new Error(
           `${source}: tensor ${JSON.stringify(name)} has ${t.data.length} values, expected ${base.data.length}`,
         );
-      const d = toFloat64(t);
-      const b = numericView(base);
-      const out = new Float32Array(d.length);
-      for (let i = 0; i < d.length; i++) out[i] = b[i] + d[i];
+      const out = decode(t.data, dtype);
+      const b = base.data;
+      for (let i = 0; i < out.length; i++) out[i] = b[i]! + out[i]!;
       return [name, { dtype: "float32", shape: [...t.shape], data: out }];
     }),
   );
