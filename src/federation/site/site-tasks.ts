@@ -118,10 +118,10 @@ export class SiteTasks {
       metrics.dpUpdateNorm = clipped.norm;
       metrics.dpUnclipped = clipped.unclipped ? 1 : 0;
     }
-    let announced = o[OPTION.session] === undefined ? announcedNorm(upload, global) : undefined;
-    if (wire !== "float32" && o[OPTION.session] === undefined) {
+    let announced: number | undefined;
+    if (o[OPTION.session] === undefined) {
       upload = deltaToWire(upload, global, wire);
-      // The norm of what the coordinator will rebuild from the rounded changes.
+      // The norm of what the coordinator will rebuild (from the rounded changes, when compressed).
       announced = announcedNorm(deltaFromWire(upload, global, wire, "own upload"), global);
     }
     await reply.send(
