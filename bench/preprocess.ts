@@ -70,6 +70,7 @@ async function benchPatches(
       rot90Prob: 0.1,
       affine: { prob: 1, rotateRange: [0, 0, Math.PI / 15], scaleRange: [0.1, 0.1, 0.1] },
       intensity: { prob: 0.5, scale: 0.1, shift: 0.1 },
+      placement: "workers",
     };
     const loader = await PatchLoader.create({
       entries,

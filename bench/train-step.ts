@@ -1,6 +1,6 @@
 // Benchmark: one full training step (forward, Dice loss, backward, Adam) of the SegViz UNet,
 // ours and PyTorch's in the same run with the same thread count, as a ratio.
-import { manualSeed, rand, randn, setNumThreads, tidy } from "../src/engine/index.js";
+import { autocast, manualSeed, rand, randn, setNumThreads, type Tensor, tidy } from "../src/engine/index.js";
 import { DiceLoss } from "../src/nn/losses/dice.js";
 import { SEGVIZ_UNET, UNet } from "../src/nn/monai/unet.js";
 import { Adam } from "../src/nn/optim/adam.js";
@@ -12,8 +12,12 @@ export interface TrainStepCase {
   size: [number, number, number];
 }
 
+/** The CPU benchmarks' precisions: float32, or the forward pass under bfloat16 autocast. */
+export type BenchPrecision = "fp32" | "bf16";
+
 export interface TrainStepResult {
   impl: string;
+  precision: BenchPrecision;
   batch: number;
   size: number[];
   ms_median: number;
@@ -23,7 +27,13 @@ export interface TrainStepResult {
 }
 
 /** Our training step, in this process. */
-export function benchOurs(c: TrainStepCase, threads: number, steps: number, warmup: number): TrainStepResult {
+export function benchOurs(
+  c: TrainStepCase,
+  threads: number,
+  steps: number,
+  warmup: number,
+  precision: BenchPrecision = "fp32",
+): TrainStepResult {
   setNumThreads(threads);
   manualSeed(0);
   const net = new UNet(SEGVIZ_UNET).train();
@@ -35,12 +45,17 @@ export function benchOurs(c: TrainStepCase, threads: number, steps: number, warm
       .gt(0.7)
       .to({ dtype: "float32" }),
   );
+  // As the trainer: the forward pass under autocast, the loss on float32 logits.
+  const forward = (input: Tensor): Tensor =>
+    precision === "fp32"
+      ? net.forward(input)
+      : autocast("cpu", "bfloat16", () => net.forward(input)).to({ dtype: "float32" });
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
     tidy(() => {
       opt.zeroGrad(false);
-      const loss = lossFn.forward(net.forward(x), y);
+      const loss = lossFn.forward(forward(x), y);
       loss.backward();
       opt.step();
     });
@@ -52,6 +67,7 @@ export function benchOurs(c: TrainStepCase, threads: number, steps: number, warm
   net.dispose();
   return {
     impl: "segviz",
+    precision,
     batch: c.batch,
     size: c.size,
     ms_median: median(times),
@@ -66,9 +82,12 @@ export function benchPytorch(
   threads: number,
   steps: number,
   warmup: number,
+  precision: BenchPrecision = "fp32",
 ): TrainStepResult {
   const out = runReference("torch_unet.py", [
     "bench",
+    "--precision",
+    precision,
     "--batch",
     String(c.batch),
     "--size",

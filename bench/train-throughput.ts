@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { encodeEntry } from "../src/data/cache/entry-format.js";
 import { generatePhantom, PHANTOM_ORGAN_LABELS } from "../src/data/phantom/index.js";
 import { SEGVIZ_AUGMENT } from "../src/data/pipeline/augment-settings.js";
-import { PatchLoader } from "../src/data/pipeline/index.js";
+import { DevicePatchLoader, PatchLoader, type PatchSource } from "../src/data/pipeline/index.js";
 import { preprocessVolumes } from "../src/data/pipeline/preprocess-case.js";
 import { SEGVIZ_PREPROCESS } from "../src/data/pipeline/preprocess-settings.js";
 import type { Volume } from "../src/data/volume.js";
@@ -30,6 +30,10 @@ export interface ThroughputOptions {
   warmup: number;
   cases: number;
   mode: "loader" | "train";
+  /** Where ours cuts patches: worker threads, or the training device (augment.placement). */
+  placement: "workers" | "device";
+  /** Where the training step runs (both sides), and ours's patches with placement "device". */
+  device: string;
 }
 
 export interface Throughput {
@@ -88,16 +92,27 @@ async function writeCases(
 
 async function ours(entries: { path: string; name: string }[], o: ThroughputOptions): Promise<Throughput> {
   setNumThreads(o.threads);
-  const loader = await PatchLoader.create({
-    entries,
-    augment: SEGVIZ_AUGMENT,
-    batchSize: BATCH_CASES,
-    seed: 1,
-    workers: o.workers,
-  });
+  // As MONAI's DataLoader: BATCH_CASES case visits of numSamples crops each per batch.
+  const batchSize = BATCH_CASES * SEGVIZ_AUGMENT.numSamples;
+  const loader: PatchSource =
+    o.placement === "device"
+      ? await DevicePatchLoader.create({
+          entries,
+          augment: SEGVIZ_AUGMENT,
+          batchSize,
+          seed: 1,
+          device: o.device,
+        })
+      : await PatchLoader.create({
+          entries,
+          augment: SEGVIZ_AUGMENT,
+          batchSize,
+          seed: 1,
+          workers: o.workers,
+        });
   manualSeed(0);
   const train = o.mode === "train";
-  const net = train ? new UNet(SEGVIZ_UNET).train() : undefined;
+  const net = train ? new UNet(SEGVIZ_UNET).toDevice(o.device).train() : undefined;
   const opt = net ? new Adam(net.namedParameters(), { lr: 1e-4 }) : undefined;
   const lossFn = new DiceLoss({ toOnehotY: true, softmax: true });
   let patches = 0;
@@ -112,12 +127,20 @@ async function ours(entries: { path: string; name: string }[], o: ThroughputOpti
         }
         if (net && opt)
           tidy(() => {
-            const x = Tensor.fromArray(b.image, b.shape);
-            const y = Tensor.fromArray(b.label, b.shape).to({ dtype: "float32" });
+            const x = b.image instanceof Tensor ? b.image : Tensor.fromArray(b.image, b.shape);
+            const y = (b.label instanceof Tensor ? b.label : Tensor.fromArray(b.label, b.shape)).to({
+              dtype: "float32",
+              device: o.device,
+            });
             opt.zeroGrad(false);
-            lossFn.forward(net.forward(x), y).backward();
+            lossFn.forward(net.forward(x.to({ device: o.device })), y).backward();
             opt.step();
           });
+        else if (b.image instanceof Tensor) b.image.toArray(); // waits for the device's work
+        if (b.image instanceof Tensor) {
+          b.image.dispose();
+          (b.label as Tensor).dispose();
+        }
         patches += b.shape[0];
         if (++step >= o.warmup + o.steps) break;
       }
@@ -157,6 +180,8 @@ function monai(dir: string, o: ThroughputOptions): Throughput | string {
     o.warmup,
     "--mode",
     o.mode,
+    "--device",
+    o.device,
   ];
   const r = spawnSync(
     REFERENCE_PYTHON,

@@ -10,7 +10,8 @@
         "src/op_call.cc",
         "src/runtime.cc",
         "src/caching_allocator.cc",
-        "src/serialize.cc"
+        "src/serialize.cc",
+        "src/autocast.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

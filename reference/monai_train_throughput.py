@@ -38,6 +38,7 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--steps", type=int, default=6)
 p.add_argument("--warmup", type=int, default=1)
 p.add_argument("--mode", choices=["loader", "train"], default="train")
+p.add_argument("--device", default="cpu")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 spec = json.load(open(os.path.join(a.dir, "cases.json")))
@@ -77,7 +78,7 @@ if a.mode == "train":
     torch.manual_seed(0)
     c = spec["channels"]
     model = UNet(spatial_dims=3, in_channels=1, out_channels=2, channels=c, strides=[2] * (len(c) - 1),
-                 num_res_units=2, norm="batch").train()
+                 num_res_units=2, norm="batch").to(a.device).train()
     loss_fn = DiceLoss(to_onehot_y=True, softmax=True)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
 
@@ -98,6 +99,7 @@ for step in range(a.warmup + a.steps):
     b = next(it)
     x, y = b["image"], b["label"]
     if model is not None:
+        x, y = x.to(a.device), y.to(a.device)
         opt.zero_grad(set_to_none=False)
         loss = loss_fn(model(x), y)
         loss.backward()
@@ -105,6 +107,6 @@ for step in range(a.warmup + a.steps):
     patches += x.shape[0]
 seconds = time.perf_counter() - start
 print(json.dumps({
-    "impl": "monai", "version": monai.__version__, "mode": a.mode, "patches": patches, "seconds": seconds,
+    "impl": "monai", "version": monai.__version__, "mode": a.mode, "device": a.device, "patches": patches, "seconds": seconds,
     "patches_per_s": patches / seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))

@@ -122,6 +122,15 @@ def dice_loss(logits, labels, smooth_nr=1e-5, smooth_dr=1e-5):
 SEGVIZ = dict(in_channels=1, out_channels=2, channels=(16, 32, 64, 128, 256), strides=(2, 2, 2, 2), num_res_units=2, norm="batch")
 
 
+def forward(net, x, precision):
+    """The forward pass at a precision; under autocast the logits come back as float32 for the loss."""
+    if precision == "fp32":
+        return net(x)
+    with torch.autocast("cpu", dtype=torch.bfloat16 if precision == "bf16" else torch.float16):
+        logits = net(x)
+    return logits.float()
+
+
 def build(config):
     return UNet(
         config["inChannels"], config["outChannels"], config["channels"], config["strides"],
@@ -139,7 +148,7 @@ def parity(src, dst):
     net.load_state_dict(state, strict=True)
     net.train(meta["mode"] == "train")
     opt = torch.optim.Adam(net.parameters(), lr=float(meta["lr"]))
-    logits = net(tensors["x"].to(dtype))
+    logits = forward(net, tensors["x"].to(dtype), meta.get("precision", "fp32"))
     loss = dice_loss(logits, tensors["y"])
     opt.zero_grad()
     loss.backward()
@@ -164,7 +173,7 @@ def bench(args):
     for i in range(args.warmup + args.steps):
         t0 = time.perf_counter()
         opt.zero_grad()
-        loss = dice_loss(net(x), y)
+        loss = dice_loss(forward(net, x, args.precision), y)
         loss.backward()
         opt.step()
         dt = time.perf_counter() - t0
@@ -174,7 +183,7 @@ def bench(args):
     times.sort()
     print(json.dumps({
         "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "batch": args.batch, "size": args.size, "steps": args.steps,
+        "batch": args.batch, "size": args.size, "steps": args.steps, "precision": args.precision,
         "ms_median": times[len(times) // 2], "ms_min": times[0], "ms_all": times,
         "peak_rss_mb": peak_kb / 1024, "loss": float(loss),
     }))
@@ -193,6 +202,7 @@ def main():
     b.add_argument("--steps", type=int, default=3)
     b.add_argument("--warmup", type=int, default=1)
     b.add_argument("--count", action="store_true")
+    b.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     a = ap.parse_args()
     if a.cmd == "parity":
         parity(a.src, a.dst)

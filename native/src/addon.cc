@@ -9,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitOpCall(env, exports);
   InitCachingAllocator(env, exports);
   InitSerialize(env, exports);
+  InitAutocast(env, exports);
   return exports;
 }
 

@@ -78,5 +78,6 @@ void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitOpCall(Napi::Env env, Napi::Object exports);
 void InitCachingAllocator(Napi::Env env, Napi::Object exports);
 void InitSerialize(Napi::Env env, Napi::Object exports);
+void InitAutocast(Napi::Env env, Napi::Object exports);
 
 }  // namespace segviz

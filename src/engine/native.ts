@@ -40,6 +40,12 @@ interface NativeAddon {
   liveHandles(): number;
   cpuCacheBytes(): number;
   emptyCpuCache(): void;
+  /** This thread's autocast state for a device type ("cpu" or "cuda"). */
+  autocastState(deviceType: string): { enabled: boolean; dtype: string };
+  setAutocastState(deviceType: string, enabled: boolean, dtype: string): void;
+  /** Enters / leaves an autocast region; returns the nesting depth (leaving the last clears the cast cache). */
+  autocastEnter(): number;
+  autocastExit(): number;
   /** The bytes torch.save writes for a dict of tensors. */
   pickleSave(names: string[], tensors: NativeTensorHandle[]): Uint8Array;
   buildInfo(): {

@@ -21,6 +21,36 @@ export function noGrad<T>(fn: () => T): T {
     native.setGradEnabled(prev);
   }
 }
+/** The lower-precision dtypes autocast accepts. */
+export type AutocastDtype = "bfloat16" | "float16";
+
+/**
+ * Runs fn with autocast on for a device type, as `with torch.autocast(deviceType, dtype):` does:
+ * PyTorch's listed ops (convolutions, matmuls) run in `dtype`, its float32 list in float32, and
+ * the previous state comes back afterwards. The state is the calling thread's. This libtorch
+ * (1.13) autocasts the CPU to bfloat16 only; float16 needs CUDA.
+ */
+export function autocast<T>(deviceType: "cpu" | "cuda", dtype: AutocastDtype, fn: () => T): T {
+  if (deviceType === "cpu" && dtype !== "bfloat16")
+    throw new Error(
+      `autocast: the CPU autocasts to bfloat16 only, not ${dtype} (float16 needs a CUDA device)`,
+    );
+  const prev = native.autocastState(deviceType);
+  native.setAutocastState(deviceType, true, dtype);
+  native.autocastEnter();
+  try {
+    return fn();
+  } finally {
+    native.autocastExit();
+    native.setAutocastState(deviceType, prev.enabled, prev.dtype);
+  }
+}
+
+/** Whether autocast is on for a device type on this thread (and to what dtype). */
+export function autocastState(deviceType: "cpu" | "cuda"): { enabled: boolean; dtype: string } {
+  return native.autocastState(deviceType);
+}
+
 export function cudaDeviceCount(): number {
   return native.cudaDeviceCount();
 }

@@ -50,6 +50,7 @@ test("defaults are the SegViz study's settings (docs/study.md)", () => {
   assert.equal(c.training.headFineTuneEpochs, 150);
   assert.equal(c.training.batchSize, 2);
   assert.equal(c.training.loss, "dice");
+  assert.equal(c.training.precision, "fp32");
   assert.deepEqual(c.augment.patchSize, [128, 128, 32]);
   assert.equal(c.augment.numSamples, 4);
   assert.deepEqual(c.preprocess.pixdim, [1.5, 1.5, 2]);
@@ -128,6 +129,11 @@ test("errors name the file and the field", () => {
   fails((c) => (c.inference = { roi: [96, 96, 40] }), /\/inference\/roi/);
   fails((c) => (c.device = "tpu"), /\/device/);
   fails((c) => (c.training = { lr: 0 }), /\/training\/lr/);
+  fails(
+    (c) => (c.training = { precision: "fp16" }),
+    /\/training\/precision: "fp16" needs a CUDA device \(\/device is "cpu"\)/,
+  );
+  fails((c) => (c.training = { precision: "int8" }), /\/training\/precision/);
   fails((c) => (c.colour = "blue"), /unknown field 'colour'/);
 });
 

@@ -52,3 +52,24 @@ test("errors name the file and each bad field", () => {
   );
   assert.throws(() => parseSiteConfig({ site: "x" }, "s.json"), /missing field 'data'/);
 });
+
+test("training.precision: fp32 by default, bf16 accepted, fp16 refused on a CPU with the field named", () => {
+  assert.equal(parseSiteConfig(minimal, "site.json").training.precision, "fp32");
+  assert.equal(
+    parseSiteConfig({ ...minimal, training: { precision: "bf16" } }, "site.json").training.precision,
+    "bf16",
+  );
+  assert.equal(
+    parseSiteConfig({ ...minimal, training: { precision: "fp16", device: "cuda" } }, "site.json").training
+      .precision,
+    "fp16",
+  );
+  assert.throws(
+    () => parseSiteConfig({ ...minimal, training: { precision: "fp16" } }, "site.json"),
+    /site\.json: invalid config:\n {2}\/training\/precision: "fp16" needs a CUDA device \(\/training\/device is "cpu"\)/,
+  );
+  assert.throws(
+    () => parseSiteConfig({ ...minimal, training: { precision: "half" } }, "site.json"),
+    /\/training\/precision/,
+  );
+});

@@ -82,8 +82,8 @@ function referenceTerms(
   const t = teacher && model(teacher.seed).train(teacher.train);
   manualSeed(SEED * 100_003 + 0); // the trainer seeds each epoch from (seed, epoch) first
   const b = batch();
-  const image = Tensor.fromArray(b.image, SHAPE);
-  const label = Tensor.fromArray(b.label, SHAPE).to({ dtype: "float32" });
+  const image = Tensor.fromArray(b.image as Float32Array, SHAPE);
+  const label = Tensor.fromArray(b.label as Uint8Array, SHAPE).to({ dtype: "float32" });
   const logits = student.forwardAll(image).get("all")!;
   const marginal = marginalDiceCeLoss(logits, label, { foreground: [1] }).item();
   let distillation = Number.NaN;

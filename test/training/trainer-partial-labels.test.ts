@@ -60,8 +60,8 @@ function referenceLoss(annotatedChannels: number[]): number {
   m.train();
   manualSeed(1 * 100_003 + 0); // the trainer seeds each epoch from (seed, epoch) before its first step
   const b = batch();
-  const image = Tensor.fromArray(b.image, SHAPE);
-  const label = Tensor.fromArray(b.label, SHAPE).to({ dtype: "float32" });
+  const image = Tensor.fromArray(b.image as Float32Array, SHAPE);
+  const label = Tensor.fromArray(b.label as Uint8Array, SHAPE).to({ dtype: "float32" });
   const logits = m.forwardAll(image).get("all")!;
   const loss = marginalExclusionLoss(logits, label, {
     annotated: annotatedChannels,

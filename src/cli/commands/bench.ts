@@ -1,10 +1,12 @@
 // `segviz bench <name>`: benchmarks that compare us with the reference in the same run.
 import {
+  type BenchPrecision,
   benchOurs,
   benchPytorch,
   TRAIN_STEP_CASES,
   type TrainStepResult,
 } from "../../../bench/train-step.js";
+import { assertDevice } from "../../engine/index.js";
 import { logEvent } from "../../util/progress.js";
 import type { Command, CommandGroup, OptionValues } from "../command-spec.js";
 import { choiceOption, intOption } from "../options.js";
@@ -22,9 +24,19 @@ dev set-up (bash scripts/setup.sh --dev).`,
       threads: { type: "string", value: "N", default: "2", help: "threads for both" },
       steps: { type: "string", value: "N", default: "3", help: "timed steps" },
       warmup: { type: "string", value: "N", default: "1", help: "untimed steps first" },
+      precision: {
+        type: "string",
+        value: "fp32|bf16|both",
+        default: "fp32",
+        help: "forward pass in float32 or under bfloat16 autocast (PyTorch's torch.autocast for the reference)",
+      },
       json: { type: "boolean", help: "print one JSON line instead of the table" },
     },
-    examples: ["segviz bench train-step", "segviz bench train-step --case 64cube --steps 5 --json"],
+    examples: [
+      "segviz bench train-step",
+      "segviz bench train-step --case 64cube --steps 5 --json",
+      "segviz bench train-step --precision both",
+    ],
   },
   run: trainStepBench,
 };
@@ -56,7 +68,7 @@ loader workers with the study's crops, random affine and intensity jitter, then 
 training step) and MONAI's (CacheDataset, RandCropByPosNegLabeld, RandAffined,
 RandScaleIntensityd, RandShiftIntensityd, DataLoader, MONAI UNet, DiceLoss, Adam) in its own
 process. --mode loader times the loaders alone (what a GPU would be fed). MONAI is found through
-SEGVIZ_MONAI (a MONAI source folder, put on PYTHONPATH, e.g. ../shared/reference/monai-1.3.2) or an
+SEGVIZ_MONAI (a MONAI source folder such as an unpacked MONAI 1.3.2 release, put on PYTHONPATH) or an
 installed one; without it only ours is printed, and the output says why. Needs the dev set-up (bash scripts/setup.sh --dev).`,
     options: {
       mode: { type: "string", value: "loader|train|both", default: "both", help: "what to time" },
@@ -65,6 +77,18 @@ installed one; without it only ours is printed, and the output says why. Needs t
       steps: { type: "string", value: "N", default: "6", help: "timed batches (8 patches each)" },
       warmup: { type: "string", value: "N", default: "1", help: "untimed batches first" },
       cases: { type: "string", value: "N", default: "4", help: "phantom cases to cache" },
+      placement: {
+        type: "string",
+        value: "workers|device",
+        default: "workers",
+        help: "ours: cut patches in worker threads or on the training device (cases kept there)",
+      },
+      device: {
+        type: "string",
+        value: "cpu|cuda",
+        default: "cpu",
+        help: "where the training step runs (both)",
+      },
       json: { type: "boolean", help: "print one JSON line instead of the table" },
     },
     examples: ["segviz bench train", "segviz bench train --mode loader --steps 10"],
@@ -93,33 +117,46 @@ async function trainStepBench(values: OptionValues): Promise<number> {
   const steps = intOption(values.steps as string, "steps", 3, 1);
   const warmup = intOption(values.warmup as string, "warmup", 1, 0);
   const names = caseName === "all" ? Object.keys(TRAIN_STEP_CASES) : [caseName];
+  const precisionChoice = choiceOption(
+    values.precision as string,
+    "precision",
+    ["fp32", "bf16", "both"],
+    "fp32",
+  );
+  const precisions: BenchPrecision[] = precisionChoice === "both" ? ["fp32", "bf16"] : [precisionChoice];
   const results: { name: string; ours: TrainStepResult; torch: TrainStepResult; ratio: number }[] = [];
   for (const n of names) {
     const c = TRAIN_STEP_CASES[n];
     if (!c)
       throw new Error(`bench: unknown case '${n}' (known: ${Object.keys(TRAIN_STEP_CASES).join(", ")})`);
-    logEvent({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps });
-    // PyTorch first in its own process, then ours, so neither sees the other's memory.
-    const torch = benchPytorch(c, threads, steps, warmup);
-    const ours = benchOurs(c, threads, steps, warmup);
-    results.push({ name: n, ours, torch, ratio: ours.ms_median / torch.ms_median });
+    for (const precision of precisions) {
+      logEvent({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps, precision });
+      // PyTorch first in its own process, then ours, so neither sees the other's memory.
+      const torch = benchPytorch(c, threads, steps, warmup, precision);
+      const ours = benchOurs(c, threads, steps, warmup, precision);
+      results.push({ name: n, ours, torch, ratio: ours.ms_median / torch.ms_median });
+    }
   }
   if (values.json) {
     console.log(JSON.stringify({ benchmark: "train-step", threads, results }));
     return 0;
   }
-  const w = [8, 6, 14, 12, 14, 8, 12, 12];
+  const w = [8, 9, 6, 14, 12, 14, 8, 12, 12];
   console.log(
     `SegViz UNet training step (forward + Dice loss + backward + Adam), ${threads} threads, median of ${steps}`,
   );
   console.log(
-    row(["case", "batch", "size", "segviz ms", "pytorch ms", "ratio", "segviz MB", "pytorch MB"], w),
+    row(
+      ["case", "precision", "batch", "size", "segviz ms", "pytorch ms", "ratio", "segviz MB", "pytorch MB"],
+      w,
+    ),
   );
   for (const r of results) {
     console.log(
       row(
         [
           r.name,
+          r.ours.precision,
           String(r.ours.batch),
           r.ours.size.join("x"),
           r.ours.ms_median.toFixed(0),
@@ -169,7 +206,10 @@ async function trainBench(values: OptionValues): Promise<number> {
     steps: intOption(values.steps as string, "steps", 6, 1),
     warmup: intOption(values.warmup as string, "warmup", 1, 0),
     cases: intOption(values.cases as string, "cases", 4, 1),
+    placement: choiceOption(values.placement as string, "placement", ["workers", "device"], "workers"),
+    device: values.device as string,
   };
+  assertDevice(base.device);
   // Loaded on demand: it builds phantom cases, which no other command needs.
   const { benchTrainThroughput } = await import("../../../bench/train-throughput.js");
   const modes = which === "both" ? (["loader", "train"] as const) : ([which] as const);
@@ -183,7 +223,7 @@ async function trainBench(values: OptionValues): Promise<number> {
     return 0;
   }
   console.log(
-    `training throughput, study patches (4 x 128x128x32 per case visit, batch 2 visits), ${base.workers} loader workers, ${base.threads} threads, ${base.steps} batches`,
+    `training throughput, study patches (4 x 128x128x32 per case visit, batch 2 visits), ours cut ${base.placement === "device" ? `on ${base.device}` : `by ${base.workers} loader workers`}, MONAI's by ${base.workers}, step on ${base.device}, ${base.threads} threads, ${base.steps} batches`,
   );
   const w = [8, 14, 14, 8, 12, 12];
   console.log(row(["mode", "segviz p/s", "monai p/s", "ratio", "segviz MB", "monai MB"], w));

@@ -27,6 +27,18 @@ export interface AugmentSettings {
     scaleRange: [number, number, number];
   } | null;
   intensity: { prob: number; scale: number; shift: number } | null;
+  /**
+   * Where patches are cut and augmented: "workers" (CPU worker threads, from the cache each
+   * visit), "device" (cases kept on the training device, cut there: device-patch-loader.ts), or
+   * "auto" (the default): the device when training on CUDA, workers otherwise.
+   */
+  placement: "auto" | "workers" | "device";
+}
+
+/** Where a site's patches are cut for a training device. */
+export function patchPlacement(a: AugmentSettings, trainingDevice: string): "workers" | "device" {
+  if (a.placement !== "auto") return a.placement;
+  return trainingDevice.startsWith("cuda") ? "device" : "workers";
 }
 
 /** The SegViz study's training patches: 4 crops of 128x128x32 at pos:neg 1:1, affine and intensity jitter. */
@@ -40,12 +52,22 @@ export const SEGVIZ_AUGMENT: AugmentSettings = {
   rot90Prob: 0,
   affine: { prob: 1, rotateRange: [0, 0, Math.PI / 15], scaleRange: [0.1, 0.1, 0.1] },
   intensity: { prob: 0.5, scale: 0.1, shift: 0.1 },
+  placement: "auto",
 };
 
-export function augmentTransform(a: AugmentSettings): Transform {
+/** Padding up to the patch size: the first step of augmentTransform, which draws nothing. */
+export function patchPad(a: AugmentSettings): Transform {
+  return spatialPad({ keys: ["image", "label"], spatialSize: a.patchSize });
+}
+
+/**
+ * Padding, crops and augmentation of one case visit. `pad: false` leaves out the padding, for
+ * volumes padded once when they were loaded (patchPad); the random draws are the same.
+ */
+export function augmentTransform(a: AugmentSettings, o: { pad?: boolean } = {}): Transform {
   const keys = ["image", "label"];
   const steps: Transform[] = [
-    spatialPad({ keys, spatialSize: a.patchSize }),
+    ...(o.pad === false ? [] : [patchPad(a)]),
     randCropByPosNeg({
       keys,
       labelKey: "label",

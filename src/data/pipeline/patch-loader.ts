@@ -8,8 +8,9 @@
 
 import { Worker } from "node:worker_threads";
 import { DataError } from "../errors.js";
-import { deriveSeed, Rng } from "../transforms/rng.js";
 import type { AugmentSettings } from "./augment-settings.js";
+import { caseOrder, visitSeed } from "./case-order.js";
+import type { HostPatchBatch, PatchSource } from "./patch-source.js";
 import type { FromWorker, JobMessage, PatchResult, WorkerInit } from "./worker-messages.js";
 
 export interface PatchEntry {
@@ -31,14 +32,7 @@ interface PatchLoaderOptions {
   shuffle?: boolean;
 }
 
-/** A batch in engine layout [batch, channel=1, k, j, i]; build tensors with Tensor.fromArray. */
-export interface PatchBatch {
-  image: Float32Array;
-  label: Uint8Array;
-  shape: [number, number, number, number, number];
-  /** Source file of each patch. */
-  cases: string[];
-}
+export type { HostPatchBatch, PatchBatch } from "./patch-source.js";
 
 interface Slot {
   worker: Worker;
@@ -50,7 +44,7 @@ type Outcome = { ok: true; result: PatchResult } | { ok: false; error: Error };
 
 const WORKER_URL = new URL("./patch-worker.js", import.meta.url);
 
-export class PatchLoader {
+export class PatchLoader implements PatchSource {
   private readonly opts: Required<PatchLoaderOptions>;
   private readonly slots: Slot[] = [];
   private readonly pending: JobMessage[] = [];
@@ -158,18 +152,11 @@ export class PatchLoader {
 
   /** Case order of an epoch (seeded shuffle, or the given order). */
   caseOrder(epoch: number): number[] {
-    const order = this.opts.entries.map((_, i) => i);
-    if (!this.opts.shuffle) return order;
-    const rng = new Rng(deriveSeed(this.opts.seed, epoch, 0x5bd1));
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    return order;
+    return caseOrder(this.opts.entries.length, this.opts.seed, epoch, this.opts.shuffle);
   }
 
   /** The batches of one epoch: every case visited once, numSamples patches each. */
-  async *epoch(epoch: number): AsyncGenerator<PatchBatch, void, undefined> {
+  async *epoch(epoch: number): AsyncGenerator<HostPatchBatch, void, undefined> {
     if (this.closed) throw new Error("PatchLoader: closed");
     const order = this.caseOrder(epoch);
     const jobs: JobMessage[] = order.map((c) => ({
@@ -177,7 +164,7 @@ export class PatchLoader {
       id: this.nextJobId++,
       entryPath: this.opts.entries[c].path,
       caseName: this.opts.entries[c].name,
-      seed: deriveSeed(this.opts.seed, epoch, c),
+      seed: visitSeed(this.opts.seed, epoch, c),
     }));
     let queued = 0;
     const fill = (consumed: number) => {
@@ -267,7 +254,7 @@ function assemble(b: {
   label: Uint8Array[];
   cases: string[];
   shape: number[] | null;
-}): PatchBatch {
+}): HostPatchBatch {
   const [k, j, i] = b.shape!;
   const per = k * j * i;
   const image = new Float32Array(per * b.image.length);

@@ -70,6 +70,16 @@ export function applyTransform(transform: Transform, sample: Sample, seed: numbe
   return out;
 }
 
+/**
+ * Runs a transform on a sample it does not own (e.g. a volume kept on a device): the sample's
+ * tensors are left alone and intermediates are disposed. An output may be, or share memory
+ * with, an input tensor, so the caller disposes only the outputs that are not inputs.
+ */
+export function runTransformOn(transform: Transform, sample: Sample, seed: number): Sample[] {
+  const ctx = { rng: new Rng(seed) };
+  return tidy(() => asList(transform(sample, ctx)));
+}
+
 /** Disposes every tensor in the samples. */
 export function disposeSamples(samples: Sample | readonly Sample[]): void {
   const list = asList(samples);

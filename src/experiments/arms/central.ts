@@ -5,7 +5,7 @@
 // turn, so each batch comes from one site and carries the organs it annotated.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
+import type { PatchSource } from "../../data/pipeline/patch-source.js";
 import { setNumThreads } from "../../engine/index.js";
 import type { SiteTrainingConfig } from "../../training/config/site-config.js";
 import { createSitePatchLoader, prepareSite, siteTrainingVolumes } from "../../training/site/prepare-site.js";
@@ -27,7 +27,7 @@ const CENTRAL_TASK = "central";
 
 /** One epoch of every site's loader, a batch from each site in turn until all are exhausted. */
 export async function* interleaveSites(
-  loaders: readonly PatchLoader[],
+  loaders: readonly PatchSource[],
   annotated: readonly (readonly string[])[],
   epoch: number,
 ): AsyncGenerator<TrainingBatch> {
@@ -64,7 +64,7 @@ export async function trainCentralArm(exp: ExperimentConfig, arm: ArmSpec, dir: 
     loss,
     lambdaExclusion: arm.lambdaExclusion,
   });
-  const loaders: PatchLoader[] = [];
+  const loaders: PatchSource[] = [];
   try {
     for (const cfg of configs) loaders.push(await createSitePatchLoader(cfg, await prepareSite(cfg)));
     // The naive arm is told nothing about partial labels: every batch counts as fully annotated.

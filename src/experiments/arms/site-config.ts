@@ -39,6 +39,7 @@ export function experimentSiteConfig(
       overlap: exp.inference.overlap,
       swBatchSize: exp.inference.swBatchSize,
       device: exp.device,
+      precision: t.precision,
       recalibrateBatchNorm: t.recalibrateBatchNorm,
     },
     outDir: o.outDir,

@@ -21,9 +21,10 @@ import {
   slidingWindowProperties,
   trainingBudgetProperties,
 } from "../../training/config/schema-parts.js";
+import { checkPrecisionDevice } from "../../training/config/site-config.js";
 import { validateAgainstSchema } from "../../training/config/validate-json.js";
 import { FUSION_RULES, type FusionRule } from "../../training/inference/fuse-heads.js";
-import type { LrScheduleConfig } from "../../training/trainer/types.js";
+import type { LrScheduleConfig, Precision } from "../../training/trainer/types.js";
 import { ARM_KINDS, type ArmSpec, DEFAULT_ARMS, resolveArm } from "./arms.js";
 
 export type HuWindow = [number, number];
@@ -51,6 +52,8 @@ interface ExperimentTraining {
   schedule: LrScheduleConfig;
   /** Supervised loss of the individual, federated and naive central arms. */
   loss: "dice" | "dicece";
+  /** Forward-pass arithmetic of every arm's training (trainer/types.ts); evaluation is float32. */
+  precision: Precision;
   workers: number;
   /** Federated arms: a site's Adam state continues across rounds ("keep") or restarts each round. */
   optimizerState: "keep" | "reset";
@@ -128,6 +131,7 @@ export const DEFAULT_TRAINING: ExperimentTraining = {
   lr: 1e-4,
   schedule: { kind: "constant" },
   loss: "dice",
+  precision: "fp32",
   workers: 1,
   optimizerState: "reset",
   recalibrateBatchNorm: false,
@@ -339,6 +343,12 @@ export function parseExperimentConfig(value: unknown, source: string): Experimen
       );
   }
   const training = { ...DEFAULT_TRAINING, ...raw.training };
+  checkPrecisionDevice(
+    training.precision,
+    { value: raw.device ?? "cpu", pointer: "/device" },
+    source,
+    "/training/precision",
+  );
   if (training.epochs % training.roundEpochs !== 0) {
     throw invalid(
       source,

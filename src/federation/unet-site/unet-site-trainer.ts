@@ -10,7 +10,7 @@
 // ("reset") or continues from the end of the site's previous round ("keep", the task option
 // optimizerState); kept state travels as local tensors (optimizer-state.ts), so it survives a
 // restart like the site's head does and never leaves the site.
-import type { PatchLoader } from "../../data/pipeline/patch-loader.js";
+import type { PatchSource } from "../../data/pipeline/patch-source.js";
 import { setNumThreads, type Tensor } from "../../engine/index.js";
 import { dataToTensor, tensorToData } from "../../nn/checkpoint.js";
 import { conDistWeight } from "../../nn/losses/condist.js";
@@ -92,7 +92,7 @@ export class UNetSiteTrainer implements SiteTrainer {
     readonly config: SiteTrainingConfig,
     readonly model: MultiHeadUNet,
     private readonly prepared: PreparedSite,
-    private readonly loader: PatchLoader,
+    private readonly loader: PatchSource,
     opts: UNetSiteTrainerOptions,
   ) {
     this.initial = this.currentWeights();

@@ -40,6 +40,11 @@ export abstract class Optimizer {
 
   protected abstract update(p: NamedParam, grad: Tensor): void;
 
+  /** The gradients of this optimiser's parameters that have one (new handles, for a tidy scope). */
+  gradients(): Tensor[] {
+    return this.params.map((p) => p.param.grad).filter((g): g is Tensor => g !== null);
+  }
+
   /**
    * Clears gradients. By default they are dropped (PyTorch 2's default); setToNone=false zeroes
    * them in place and reuses their memory, as PyTorch 1.13's zero_grad() does (faster in a

@@ -160,6 +160,7 @@ export const augmentSchema = {
   properties: {
     patchSize: intTriple,
     numSamples: { type: "integer", minimum: 1 },
+    placement: { enum: ["auto", "workers", "device"] },
     pos: { type: "number", minimum: 0 },
     neg: { type: "number", minimum: 0 },
     imageThreshold: { oneOf: [{ type: "null" }, { type: "number" }] },
@@ -207,6 +208,7 @@ export const trainingBudgetProperties = {
   schedule: scheduleSchema,
   loss: { enum: ["dice", "dicece"] },
   workers: { type: "integer", minimum: 1 },
+  precision: { enum: ["fp32", "bf16", "fp16"] },
 } as const;
 
 /** Sliding-window inference settings (ROI in voxels i, j, k). */

@@ -9,7 +9,7 @@ import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augmen
 import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";
 import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";
 import type { HeadSpec } from "../trainer/heads.js";
-import type { LrScheduleConfig } from "../trainer/types.js";
+import type { LrScheduleConfig, Precision } from "../trainer/types.js";
 import { resolveLabelMap } from "./label-map-presets.js";
 import { readJsonFile } from "./read-json.js";
 import {
@@ -47,6 +47,8 @@ interface TrainingSettings {
   swBatchSize: number;
   /** "cpu" or "cuda[:n]" (needs a CUDA libtorch). */
   device: string;
+  /** Forward-pass arithmetic (trainer/types.ts): "fp32", "bf16" (autocast) or "fp16" (CUDA only). */
+  precision: Precision;
   /**
    * After training, recompute BatchNorm statistics for the final weights over the site's training
    * volumes (recalibrate-batch-norm.ts) before the checkpoint and exports are written.
@@ -93,6 +95,7 @@ const DEFAULT_TRAINING: TrainingSettings = {
   overlap: 0.25,
   swBatchSize: 4,
   device: "cpu",
+  precision: "fp32",
   recalibrateBatchNorm: false,
 };
 
@@ -161,6 +164,13 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
     }
   }
   const model = resolveUNetConfig(raw.model, source, "/model");
+  const training = { ...DEFAULT_TRAINING, ...raw.training };
+  checkPrecisionDevice(
+    training.precision,
+    { value: training.device, pointer: "/training/device" },
+    source,
+    "/training/precision",
+  );
   return {
     site: raw.site,
     data: raw.data,
@@ -169,12 +179,25 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
     model,
     preprocess: { ...SEGVIZ_PREPROCESS, ...raw.preprocess },
     augment: { ...SEGVIZ_AUGMENT, ...raw.augment },
-    training: { ...DEFAULT_TRAINING, ...raw.training },
+    training,
     outDir: raw.outDir,
     cacheDir: raw.cacheDir ?? `${raw.outDir}/cache`,
     onBadCase: raw.onBadCase ?? "fail",
     ...(raw.initialWeights !== undefined && { initialWeights: raw.initialWeights }),
   };
+}
+
+/** fp16 autocast exists for CUDA only (this libtorch autocasts a CPU to bf16). */
+export function checkPrecisionDevice(
+  precision: Precision,
+  device: { value: string; pointer: string },
+  source: string,
+  pointer: string,
+): void {
+  if (precision === "fp16" && !device.value.startsWith("cuda"))
+    throw new Error(
+      `${source}: invalid config:\n  ${pointer}: "fp16" needs a CUDA device (${device.pointer} is "${device.value}"); use "bf16" on a CPU`,
+    );
 }
 
 /** A config's model section over SegViz's UNet defaults, its strides checked against its channels. */

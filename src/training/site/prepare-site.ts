@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { PreprocessCache, readCacheEntry } from "../../data/cache/index.js";
 import { listCases } from "../../data/datasets/list-cases.js";
 import { type SkippedCase, splitCases } from "../../data/datasets/split.js";
+import { patchPlacement } from "../../data/pipeline/augment-settings.js";
+import { DevicePatchLoader } from "../../data/pipeline/device-patch-loader.js";
 import { type PatchEntry, PatchLoader } from "../../data/pipeline/patch-loader.js";
+import type { PatchSource } from "../../data/pipeline/patch-source.js";
 import { preprocessDataset } from "../../data/pipeline/preprocess-dataset.js";
 import type { Volume } from "../../data/volume.js";
 import { writeFileAtomic } from "../../util/file-writes.js";
@@ -115,15 +118,20 @@ async function writeSkippedFile(cfg: SiteTrainingConfig, listed: number, skipped
   await writeFileAtomic(path, `${JSON.stringify({ site: cfg.site, listed, skipped }, null, 2)}\n`);
 }
 
-/** The site's worker patch loader: `batchSize` volumes x `numSamples` crops per step. */
-export function createSitePatchLoader(cfg: SiteTrainingConfig, prepared: PreparedSite): Promise<PatchLoader> {
-  return PatchLoader.create({
+/**
+ * The site's patch source, `batchSize` volumes x `numSamples` crops per step: worker threads, or
+ * the training device (augment.placement).
+ */
+export function createSitePatchLoader(cfg: SiteTrainingConfig, prepared: PreparedSite): Promise<PatchSource> {
+  const common = {
     entries: prepared.trainEntries,
     augment: cfg.augment,
     batchSize: cfg.training.batchSize * cfg.augment.numSamples,
     seed: cfg.training.seed,
-    workers: cfg.training.workers,
-  });
+  };
+  return patchPlacement(cfg.augment, cfg.training.device) === "device"
+    ? DevicePatchLoader.create({ ...common, device: cfg.training.device })
+    : PatchLoader.create({ ...common, workers: cfg.training.workers });
 }
 
 /** The site's cached training volumes, whole, in engine layout (for BatchNorm recalibration). */

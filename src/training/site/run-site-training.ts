@@ -101,6 +101,7 @@ export function siteTrainerOptions(
     schedule: t.schedule,
     seed: t.seed,
     device: t.device,
+    precision: t.precision,
     outDir: opts.outDir,
     progress: opts.progress,
     progressLabel: cfg.site,

@@ -4,13 +4,22 @@
 // libtorch from (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { Tensor as EngineTensor, keep, manualSeed, noGrad, type Tensor, tidy } from "../../engine/index.js";
+import {
+  autocast,
+  Tensor as EngineTensor,
+  keep,
+  manualSeed,
+  noGrad,
+  type Tensor,
+  tidy,
+} from "../../engine/index.js";
 import { conDistFlLoss, marginalDiceCeLoss } from "../../nn/losses/condist.js";
 import { DiceLoss } from "../../nn/losses/dice.js";
 import { DiceCELoss } from "../../nn/losses/dice-ce.js";
 import { marginalExclusionLoss } from "../../nn/losses/marginal-exclusion.js";
 import type { MultiHeadUNet } from "../../nn/monai/multi-head-unet.js";
 import { Adam } from "../../nn/optim/adam.js";
+import { GradScaler, type GradScalerState } from "../../nn/optim/grad-scaler.js";
 import { ConstantSchedule, CosineSchedule, type LrSchedule, StepSchedule } from "../../nn/optim/schedules.js";
 import { progress } from "../../util/progress.js";
 import { predictVolume } from "../inference/predict-volume.js";
@@ -43,6 +52,8 @@ export class Trainer {
   private readonly frozen: Tensor[];
   private proximalMu: number | undefined;
   private teacher: { model: MultiHeadUNet; weight: number } | null = null;
+  /** Loss scaling of "fp16" training; null otherwise. */
+  readonly gradScaler: GradScaler | null;
 
   constructor(
     readonly model: MultiHeadUNet,
@@ -62,6 +73,12 @@ export class Trainer {
       .filter(([n, p]) => !selected.has(n) && p.requiresGrad)
       .map(([, p]) => p);
     for (const p of this.frozen) p.requiresGrad = false;
+    const precision = o.precision ?? "fp32";
+    if (precision === "fp16" && !(o.device ?? "cpu").startsWith("cuda"))
+      throw new Error(
+        `trainer: precision "fp16" needs a CUDA device (device is "${o.device ?? "cpu"}"); a CPU autocasts to "bf16" only`,
+      );
+    this.gradScaler = precision === "fp16" ? new GradScaler() : null;
     this.optimizer = new Adam(params, { lr: o.lr });
     this.schedule = makeSchedule(o);
     if (o.loss === "marginal-exclusion") {
@@ -153,9 +170,25 @@ export class Trainer {
     });
   }
 
+  /**
+   * A model's logits per head at the configured precision: the forward pass under autocast, its
+   * logits cast to float32 so that every loss is computed in float32.
+   */
+  private forwardHeads(model: MultiHeadUNet, image: Tensor): Map<string, Tensor> {
+    const precision = this.o.precision ?? "fp32";
+    if (precision === "fp32") return model.forwardAll(image);
+    const deviceType = (this.o.device ?? "cpu").startsWith("cuda") ? "cuda" : "cpu";
+    const out = autocast(deviceType, precision === "bf16" ? "bfloat16" : "float16", () =>
+      model.forwardAll(image),
+    );
+    return new Map(
+      [...out].map(([task, t]) => [task, t.dtype === "float32" ? t : t.to({ dtype: "float32" })]),
+    );
+  }
+
   private stepLoss(image: Tensor, label: Tensor, annotated?: readonly string[]): Tensor {
-    const out = this.model.forwardAll(image);
-    const teacherOut = this.teacher && noGrad(() => this.teacher!.model.forwardAll(image));
+    const out = this.forwardHeads(this.model, image);
+    const teacherOut = this.teacher && noGrad(() => this.forwardHeads(this.teacher!.model, image));
     let total: Tensor | null = null;
     for (const h of this.o.heads) {
       const l = this.headLoss(h, out.get(h.task)!, label, annotated, teacherOut?.get(h.task));
@@ -201,18 +234,24 @@ export class Trainer {
     for await (const b of source.batches(epoch)) {
       const loss = tidy(() => {
         const device = this.o.device ?? "cpu";
-        let image = EngineTensor.fromArray(b.image, b.shape);
-        let label = EngineTensor.fromArray(b.label, b.shape);
-        if (device !== "cpu") {
-          image = image.to({ device });
-          label = label.to({ device });
-        }
+        let image = b.image instanceof EngineTensor ? b.image : EngineTensor.fromArray(b.image, b.shape);
+        let label = b.label instanceof EngineTensor ? b.label : EngineTensor.fromArray(b.label, b.shape);
+        if (image.device !== device) image = image.to({ device });
+        if (label.device !== device) label = label.to({ device });
         this.optimizer.zeroGrad(false);
         const l = this.stepLoss(image, label, b.annotated);
-        l.backward();
-        this.optimizer.step();
+        if (this.gradScaler) {
+          this.gradScaler.scaleLoss(l).backward();
+          this.gradScaler.step(this.optimizer);
+        } else {
+          l.backward();
+          this.optimizer.step();
+        }
         return l.item();
       });
+      // A device batch's tensors are the trainer's to free.
+      if (b.image instanceof EngineTensor) b.image.dispose();
+      if (b.label instanceof EngineTensor) b.label.dispose();
       if (!Number.isFinite(loss))
         throw new Error(`trainer: loss became ${loss} at epoch ${epoch + 1}, step ${steps + 1}`);
       sum += loss;
@@ -298,6 +337,8 @@ export class Trainer {
           ...this.o.checkpointInfo,
           epoch: this.epoch,
           bestMeanDice: this.bestMeanDice,
+          precision: this.o.precision ?? "fp32",
+          ...(this.gradScaler && { gradScaler: this.gradScaler.stateDict() }),
           heads: this.o.heads,
           organs: this.o.organs,
           history: this.history,
@@ -317,6 +358,8 @@ export class Trainer {
       for (const t of c.model.values()) t.dispose();
       for (const t of c.optimizer.tensors.values()) t.dispose();
     }
+    if (this.gradScaler && c.trainer.gradScaler)
+      this.gradScaler.loadStateDict(c.trainer.gradScaler as GradScalerState);
     this.epoch = Number(c.trainer.epoch ?? 0);
     const best = c.trainer.bestMeanDice;
     this.bestMeanDice = typeof best === "number" ? best : Number.NEGATIVE_INFINITY;

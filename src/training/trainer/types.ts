@@ -1,12 +1,16 @@
 // What the trainer consumes: batches of patches and whole validation volumes, both carrying
 // organ-index labels (label value i + 1 = organs[i]).
+import type { Tensor } from "../../engine/index.js";
 import type { SlidingWindowOptions } from "../inference/sliding-window.js";
 import type { HeadSpec } from "./heads.js";
 
 export interface TrainingBatch {
-  /** Preprocessed intensities, [B, 1, X, Y, Z] row-major. */
-  image: Float32Array;
-  label: Uint8Array;
+  /**
+   * Preprocessed intensities, [B, 1, X, Y, Z] row-major: a host array, or a tensor already on the
+   * trainer's device (device augmentation), which the trainer disposes after the step.
+   */
+  image: Float32Array | Tensor;
+  label: Uint8Array | Tensor;
   shape: [number, number, number, number, number];
   /**
    * Organs annotated in every patch of this batch (partial labels): needed by the marginal +
@@ -32,6 +36,13 @@ export type LrScheduleConfig =
   | { kind: "cosine"; tMax: number; etaMin?: number }
   | { kind: "step"; stepSize: number; gamma?: number };
 
+/**
+ * Arithmetic of the training step's forward pass: "fp32", or autocast as PyTorch's ("bf16" on a
+ * CPU or CUDA, "fp16" on CUDA with dynamic loss scaling). Losses, gradients of the float32 weights
+ * and the optimiser stay in float32; validation and prediction run in float32.
+ */
+export type Precision = "fp32" | "bf16" | "fp16";
+
 export interface TrainerOptions {
   /** Label vocabulary. */
   organs: readonly string[];
@@ -53,6 +64,8 @@ export interface TrainerOptions {
   lambdaExclusion?: number;
   /** Where the model and batches live: "cpu" (default) or "cuda[:n]" (model moved by the caller). */
   device?: string;
+  /** Default "fp32". */
+  precision?: Precision;
   lr: number;
   schedule?: LrScheduleConfig;
   seed: number;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { PreprocessCache } from "../../../src/data/cache/index.js";
 import {
-  type PatchBatch,
+  type HostPatchBatch,
   PatchLoader,
   preprocessDataset,
   SEGVIZ_PREPROCESS,
@@ -23,8 +23,8 @@ before(async () => {
 });
 after(() => cleanup());
 
-async function collect(loader: PatchLoader, epoch: number): Promise<PatchBatch[]> {
-  const out: PatchBatch[] = [];
+async function collect(loader: PatchLoader, epoch: number): Promise<HostPatchBatch[]> {
+  const out: HostPatchBatch[] = [];
   for await (const b of loader.epoch(epoch)) out.push(b);
   return out;
 }

@@ -64,12 +64,6 @@ function fsumReference(weights: number[]): Float32Array {
   }
 }
 
-const bitsEqual = (a: Float32Array, b: Float32Array) =>
-  Buffer.compare(
-    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
-    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-  ) === 0;
-
 for (const weighting of ["uniform", "cases"] as const) {
   test(`running mean (${weighting}): the exactly rounded mean, in any arrival order`, () => {
     const expected = fsumReference(weighting === "cases" ? cases : cases.map(() => 1));
