@@ -34,6 +34,8 @@ export interface ThroughputOptions {
   placement: "workers" | "device";
   /** Where the training step runs (both sides), and ours's patches with placement "device". */
   device: string;
+  /** Leave MONAI out (e.g. while sampling the GPU's utilisation of ours alone). */
+  skipMonai?: boolean;
 }
 
 export interface Throughput {
@@ -203,7 +205,7 @@ export async function benchTrainThroughput(
   const dir = await mkdtemp(join(tmpdir(), "segviz-bench-train-"));
   try {
     const { entries } = await writeCases(dir, o.cases);
-    const reference = monai(dir, o);
+    const reference = o.skipMonai ? "left out (--skip-monai)" : monai(dir, o);
     return { ours: await ours(entries, o), monai: reference };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,10 @@ structure; the parameter count 4,808,917 and the state_dict names tie it to MONA
       (softmax, one-hot), backward and one Adam step; writes logits, loss, grad.<name> and
       new weights after.<name> (plus BatchNorm buffers) to OUT.
   torch_unet.py bench --batch B --size D H W --threads T --steps N [--warmup W]
-      times full training steps (forward, Dice loss, backward, Adam) and prints one JSON line.
+                      [--precision fp32|bf16|fp16] [--device cpu|cuda]
+      times full training steps (forward, Dice loss, backward, Adam) and prints one JSON line;
+      bf16/fp16 run the forward pass under torch.autocast (fp16 with GradScaler). IN's metadata
+      for parity may also hold "precision": "bf16".
 """
 import argparse
 import json
@@ -126,7 +129,7 @@ def forward(net, x, precision):
     """The forward pass at a precision; under autocast the logits come back as float32 for the loss."""
     if precision == "fp32":
         return net(x)
-    with torch.autocast("cpu", dtype=torch.bfloat16 if precision == "bf16" else torch.float16):
+    with torch.autocast(x.device.type, dtype=torch.bfloat16 if precision == "bf16" else torch.float16):
         logits = net(x)
     return logits.float()
 
@@ -164,25 +167,33 @@ def parity(src, dst):
 def bench(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    net = UNet(**SEGVIZ)
+    net = UNet(**SEGVIZ).to(args.device)
     net.train()
     opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-    x = torch.randn(args.batch, 1, *args.size)
-    y = (torch.rand(args.batch, 1, *args.size) > 0.7).float()
+    # fp16 trains with loss scaling, as torch.cuda.amp documents.
+    scaler = torch.cuda.amp.GradScaler() if args.precision == "fp16" else None
+    x = torch.randn(args.batch, 1, *args.size).to(args.device)
+    y = (torch.rand(args.batch, 1, *args.size) > 0.7).float().to(args.device)
     times = []
     for i in range(args.warmup + args.steps):
         t0 = time.perf_counter()
         opt.zero_grad()
         loss = dice_loss(forward(net, x, args.precision), y)
-        loss.backward()
-        opt.step()
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+        else:
+            loss.backward()
+            opt.step()
+        float(loss)  # waits for the device, as ours reads the loss
         dt = time.perf_counter() - t0
         if i >= args.warmup:
             times.append(dt * 1000)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times.sort()
     print(json.dumps({
-        "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "device": args.device,
         "batch": args.batch, "size": args.size, "steps": args.steps, "precision": args.precision,
         "ms_median": times[len(times) // 2], "ms_min": times[0], "ms_all": times,
         "peak_rss_mb": peak_kb / 1024, "loss": float(loss),
@@ -202,7 +213,8 @@ def main():
     b.add_argument("--steps", type=int, default=3)
     b.add_argument("--warmup", type=int, default=1)
     b.add_argument("--count", action="store_true")
-    b.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    b.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32")
+    b.add_argument("--device", default="cpu")
     a = ap.parse_args()
     if a.cmd == "parity":
         parity(a.src, a.dst)

@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 
 namespace segviz {
 
@@ -23,11 +24,36 @@ Napi::Object StateObject(Napi::Env env, bool enabled, at::ScalarType dtype) {
   return o;
 }
 
+// libtorch 2.4 replaced the per-device calls (is_cpu_enabled, set_autocast_gpu_dtype, ...) with
+// ones that take the device type; the old ones are deprecated there and may go later.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool Enabled(bool cuda) { return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU); }
+at::ScalarType Dtype(bool cuda) { return at::autocast::get_autocast_dtype(cuda ? at::kCUDA : at::kCPU); }
+void SetState(bool cuda, bool enabled, at::ScalarType dtype) {
+  at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
+  at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, enabled);
+}
+#else
+bool Enabled(bool cuda) { return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+at::ScalarType Dtype(bool cuda) {
+  return cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void SetState(bool cuda, bool enabled, at::ScalarType dtype) {
+  if (cuda) {
+    at::autocast::set_autocast_gpu_dtype(dtype);
+    at::autocast::set_enabled(enabled);
+  } else {
+    at::autocast::set_autocast_cpu_dtype(dtype);
+    at::autocast::set_cpu_enabled(enabled);
+  }
+}
+#endif
+
 // autocastState(deviceType) -> { enabled, dtype } of this thread.
 Napi::Value AutocastState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (IsCuda(env, info[0])) return StateObject(env, at::autocast::is_enabled(), at::autocast::get_autocast_gpu_dtype());
-  return StateObject(env, at::autocast::is_cpu_enabled(), at::autocast::get_autocast_cpu_dtype());
+  bool cuda = IsCuda(env, info[0]);
+  return StateObject(env, Enabled(cuda), Dtype(cuda));
 }
 
 // setAutocastState(deviceType, enabled, dtype): what torch.autocast.__enter__/__exit__ set.
@@ -39,13 +65,7 @@ Napi::Value SetAutocastState(const Napi::CallbackInfo& info) {
   if (dtype != at::kBFloat16 && dtype != at::kHalf && dtype != at::kFloat) {
     throw Napi::Error::New(env, "autocast: dtype must be bfloat16, float16 or float32, got " + DtypeName(dtype));
   }
-  if (cuda) {
-    at::autocast::set_autocast_gpu_dtype(dtype);
-    at::autocast::set_enabled(enabled);
-  } else {
-    at::autocast::set_autocast_cpu_dtype(dtype);
-    at::autocast::set_cpu_enabled(enabled);
-  }
+  SetState(cuda, enabled, dtype);
   return env.Undefined();
 }
 

@@ -26,16 +26,18 @@ dev set-up (bash scripts/setup.sh --dev).`,
       warmup: { type: "string", value: "N", default: "1", help: "untimed steps first" },
       precision: {
         type: "string",
-        value: "fp32|bf16|both",
+        value: "fp32|bf16|fp16|all",
         default: "fp32",
-        help: "forward pass in float32 or under bfloat16 autocast (PyTorch's torch.autocast for the reference)",
+        help: "forward pass in float32 or under autocast (torch.autocast for the reference); fp16 (with loss scaling) needs cuda; all: each the device has",
       },
+      device: { type: "string", value: "cpu|cuda", default: "cpu", help: "where both train" },
       json: { type: "boolean", help: "print one JSON line instead of the table" },
     },
     examples: [
       "segviz bench train-step",
       "segviz bench train-step --case 64cube --steps 5 --json",
-      "segviz bench train-step --precision both",
+      "segviz bench train-step --precision all",
+      "segviz bench train-step --device cuda --precision all --steps 20 --warmup 3",
     ],
   },
   run: trainStepBench,
@@ -89,6 +91,7 @@ installed one; without it only ours is printed, and the output says why. Needs t
         default: "cpu",
         help: "where the training step runs (both)",
       },
+      "skip-monai": { type: "boolean", help: "time ours alone (e.g. while sampling GPU utilisation)" },
       json: { type: "boolean", help: "print one JSON line instead of the table" },
     },
     examples: ["segviz bench train", "segviz bench train --mode loader --steps 10"],
@@ -117,33 +120,49 @@ async function trainStepBench(values: OptionValues): Promise<number> {
   const steps = intOption(values.steps as string, "steps", 3, 1);
   const warmup = intOption(values.warmup as string, "warmup", 1, 0);
   const names = caseName === "all" ? Object.keys(TRAIN_STEP_CASES) : [caseName];
+  const device = values.device as string;
+  assertDevice(device);
+  const cuda = device.startsWith("cuda");
   const precisionChoice = choiceOption(
     values.precision as string,
     "precision",
-    ["fp32", "bf16", "both"],
+    ["fp32", "bf16", "fp16", "all"],
     "fp32",
   );
-  const precisions: BenchPrecision[] = precisionChoice === "both" ? ["fp32", "bf16"] : [precisionChoice];
+  if (precisionChoice === "fp16" && !cuda)
+    throw new Error("--precision fp16 needs --device cuda (a CPU autocasts to bf16 only)");
+  const precisions: BenchPrecision[] =
+    precisionChoice === "all" ? (cuda ? ["fp32", "bf16", "fp16"] : ["fp32", "bf16"]) : [precisionChoice];
   const results: { name: string; ours: TrainStepResult; torch: TrainStepResult; ratio: number }[] = [];
   for (const n of names) {
     const c = TRAIN_STEP_CASES[n];
     if (!c)
       throw new Error(`bench: unknown case '${n}' (known: ${Object.keys(TRAIN_STEP_CASES).join(", ")})`);
     for (const precision of precisions) {
-      logEvent({ event: "bench.start", case: n, batch: c.batch, size: c.size, threads, steps, precision });
+      logEvent({
+        event: "bench.start",
+        case: n,
+        batch: c.batch,
+        size: c.size,
+        threads,
+        steps,
+        precision,
+        device,
+      });
       // PyTorch first in its own process, then ours, so neither sees the other's memory.
-      const torch = benchPytorch(c, threads, steps, warmup, precision);
-      const ours = benchOurs(c, threads, steps, warmup, precision);
+      const run = { threads, steps, warmup, precision, device };
+      const torch = benchPytorch(c, run);
+      const ours = benchOurs(c, run);
       results.push({ name: n, ours, torch, ratio: ours.ms_median / torch.ms_median });
     }
   }
   if (values.json) {
-    console.log(JSON.stringify({ benchmark: "train-step", threads, results }));
+    console.log(JSON.stringify({ benchmark: "train-step", threads, device, results }));
     return 0;
   }
   const w = [8, 9, 6, 14, 12, 14, 8, 12, 12];
   console.log(
-    `SegViz UNet training step (forward + Dice loss + backward + Adam), ${threads} threads, median of ${steps}`,
+    `SegViz UNet training step (forward + Dice loss + backward + Adam) on ${device}, ${threads} threads, median of ${steps}`,
   );
   console.log(
     row(
@@ -208,6 +227,7 @@ async function trainBench(values: OptionValues): Promise<number> {
     cases: intOption(values.cases as string, "cases", 4, 1),
     placement: choiceOption(values.placement as string, "placement", ["workers", "device"], "workers"),
     device: values.device as string,
+    skipMonai: values["skip-monai"] === true,
   };
   assertDevice(base.device);
   // Loaded on demand: it builds phantom cases, which no other command needs.

@@ -53,7 +53,10 @@ function warpAboutCentre(
   const theta = [0, 1, 2].flatMap((r) => [...[0, 1, 2].map((c) => (m[r][c] * n[c]) / n[r]), 0]);
   const data = tidy(() => {
     const x = t.data.dtype === "float32" ? t.data : t.data.to({ dtype: "float32" });
-    const grid = affineGrid(Tensor.fromArray(Float32Array.from(theta), [1, 3, 4]), [1, 1, n[2], n[1], n[0]]);
+    // The grid is built where the volume lives (a CUDA volume when patches are cut on the device).
+    const hostTheta = Tensor.fromArray(Float32Array.from(theta), [1, 3, 4]);
+    const deviceTheta = x.device === "cpu" ? hostTheta : hostTheta.to({ device: x.device });
+    const grid = affineGrid(deviceTheta, [1, 1, n[2], n[1], n[0]]);
     const y = gridSample(x.reshape([1, 1, n[2], n[1], n[0]]), grid, { mode, paddingMode }).reshape([
       n[2],
       n[1],

@@ -153,9 +153,11 @@ test("a trainer fed device batches ends with the weights the worker batches give
     model.dispose();
     return out;
   };
-  const baseline = liveTensorCount();
   const fromWorkers = await weights("workers");
+  // Counted around the device run only: the count is process-wide, and an exited patch worker's
+  // leftover handles (freed by its garbage collector, or not) may still leave it meanwhile.
+  const baseline = liveTensorCount();
   const fromDevice = await weights("device");
-  assert.equal(liveTensorCount(), baseline, "the trainer freed every device batch");
+  assert.ok(liveTensorCount() <= baseline, "the trainer freed every device batch");
   for (const [k, v] of fromWorkers) assert.deepEqual(fromDevice.get(k), v, `${k} differs`);
 });
