@@ -3,13 +3,13 @@
 # the training step beside PyTorch CUDA at fp32, bf16 and fp16 (autocast, fp16 with loss
 # scaling); whole training in patches/s beside MONAI with patches cut by CPU workers and on the
 # GPU; and the GPU's utilisation while ours trains alone (nvidia-smi every 100 ms).
-# Prepare and carry .gpu/ and dist/ as scripts/gpu-check.sh says; MONAI's source comes from
-# SEGVIZ_MONAI (default: shared/reference/monai-1.3.2, which the device machine carries).
+# Prepare and carry .gpu/ and dist/ as scripts/gpu-check.sh says. MONAI's source comes from
+# SEGVIZ_MONAI (a MONAI 1.3.2 source folder) or an installed MONAI; without either, the tables
+# show ours alone and say why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/gpu-build-addon.sh
 NODE=/tmp/nodebin/node
-export SEGVIZ_MONAI=${SEGVIZ_MONAI:-shared/reference/monai-1.3.2}
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 python3 -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.version.cuda)'
 "$NODE" dist/src/cli/main.js bench train-step --device cuda --precision all --steps 20 --warmup 3
