@@ -95,23 +95,16 @@ async function writeCases(
 async function ours(entries: { path: string; name: string }[], o: ThroughputOptions): Promise<Throughput> {
   setNumThreads(o.threads);
   // As MONAI's DataLoader: BATCH_CASES case visits of numSamples crops each per batch.
-  const batchSize = BATCH_CASES * SEGVIZ_AUGMENT.numSamples;
+  const common = {
+    entries,
+    augment: SEGVIZ_AUGMENT,
+    batchSize: BATCH_CASES * SEGVIZ_AUGMENT.numSamples,
+    seed: 1,
+  };
   const loader: PatchSource =
     o.placement === "device"
-      ? await DevicePatchLoader.create({
-          entries,
-          augment: SEGVIZ_AUGMENT,
-          batchSize,
-          seed: 1,
-          device: o.device,
-        })
-      : await PatchLoader.create({
-          entries,
-          augment: SEGVIZ_AUGMENT,
-          batchSize,
-          seed: 1,
-          workers: o.workers,
-        });
+      ? await DevicePatchLoader.create({ ...common, device: o.device })
+      : await PatchLoader.create({ ...common, workers: o.workers });
   manualSeed(0);
   const train = o.mode === "train";
   const net = train ? new UNet(SEGVIZ_UNET).toDevice(o.device).train() : undefined;

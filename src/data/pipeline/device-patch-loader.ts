@@ -9,7 +9,13 @@ import { stack, type Tensor, tidy } from "../../engine/index.js";
 import { readCacheEntry } from "../cache/preprocess-cache.js";
 import { DataError } from "../errors.js";
 import { fromVolume } from "../transforms/spatial-tensor.js";
-import { applyTransform, runTransformOn, type Sample, type Transform } from "../transforms/transform.js";
+import {
+  applyTransform,
+  disposeSamples,
+  runTransformOn,
+  type Sample,
+  type Transform,
+} from "../transforms/transform.js";
 import { type AugmentSettings, augmentTransform, patchPad } from "./augment-settings.js";
 import { caseOrder, visitSeed } from "./case-order.js";
 import type { PatchEntry } from "./patch-loader.js";
@@ -54,6 +60,8 @@ async function loadCase(entry: PatchEntry, augment: AugmentSettings, device: str
 
 export class DevicePatchLoader implements PatchSource {
   private readonly transform: Transform;
+  /** The cached volumes' tensors: a patch that is a whole volume is one of these, never freed with the batch. */
+  private readonly resident: ReadonlySet<Tensor>;
   private closed = false;
 
   private constructor(
@@ -61,6 +69,7 @@ export class DevicePatchLoader implements PatchSource {
     private readonly cases: Sample[],
   ) {
     this.transform = augmentTransform(opts.augment, { pad: false });
+    this.resident = new Set(cases.flatMap((c) => Object.values(c).map((item) => item.data)));
   }
 
   /** Reads every case into device memory; errors name the case's file. */
@@ -81,7 +90,7 @@ export class DevicePatchLoader implements PatchSource {
         }),
       );
     } catch (e) {
-      for (const c of cases) if (c) for (const item of Object.values(c)) item.data.dispose();
+      disposeSamples(cases.filter((c) => c !== undefined));
       throw e;
     }
     return new DevicePatchLoader(opts, cases);
@@ -90,8 +99,7 @@ export class DevicePatchLoader implements PatchSource {
   /** Bytes of device memory the cached cases hold. */
   get residentBytes(): number {
     let bytes = 0;
-    for (const c of this.cases)
-      for (const item of Object.values(c)) bytes += item.data.numel * (item.data.dtype === "uint8" ? 1 : 4);
+    for (const t of this.resident) bytes += t.numel * (t.dtype === "uint8" ? 1 : 4);
     return bytes;
   }
 
@@ -150,13 +158,12 @@ export class DevicePatchLoader implements PatchSource {
 
   /** Disposes patch tensors, except any that is a cached volume itself (a crop of the whole volume). */
   private release(...groups: Tensor[][]): void {
-    const resident = new Set(this.cases.flatMap((c) => Object.values(c).map((item) => item.data)));
-    for (const g of groups) for (const t of g) if (!resident.has(t) && !t.isDisposed) t.dispose();
+    for (const g of groups) for (const t of g) if (!this.resident.has(t) && !t.isDisposed) t.dispose();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.cases) for (const item of Object.values(c)) item.data.dispose();
+    disposeSamples(this.cases);
   }
 }

@@ -54,9 +54,8 @@ function warpAboutCentre(
   const data = tidy(() => {
     const x = t.data.dtype === "float32" ? t.data : t.data.to({ dtype: "float32" });
     // The grid is built where the volume lives (a CUDA volume when patches are cut on the device).
-    const hostTheta = Tensor.fromArray(Float32Array.from(theta), [1, 3, 4]);
-    const deviceTheta = x.device === "cpu" ? hostTheta : hostTheta.to({ device: x.device });
-    const grid = affineGrid(deviceTheta, [1, 1, n[2], n[1], n[0]]);
+    const matrix = Tensor.fromArray(Float32Array.from(theta), [1, 3, 4]).to({ device: x.device });
+    const grid = affineGrid(matrix, [1, 1, n[2], n[1], n[0]]);
     const y = gridSample(x.reshape([1, 1, n[2], n[1], n[0]]), grid, { mode, paddingMode }).reshape([
       n[2],
       n[1],

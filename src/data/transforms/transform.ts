@@ -63,8 +63,7 @@ export function compose(transforms: readonly Transform[]): Transform {
  * are disposed, and so is every intermediate. `seed` (or an Rng) fixes the random choices.
  */
 export function applyTransform(transform: Transform, sample: Sample, seed: number | Rng): Sample[] {
-  const ctx = { rng: typeof seed === "number" ? new Rng(seed) : seed };
-  const out = tidy(() => asList(transform(sample, ctx)));
+  const out = runTransformOn(transform, sample, seed);
   const kept = new Set(out.flatMap((s) => Object.values(s).map((item) => item.data)));
   for (const item of Object.values(sample)) if (!kept.has(item.data)) item.data.dispose();
   return out;
@@ -75,8 +74,8 @@ export function applyTransform(transform: Transform, sample: Sample, seed: numbe
  * tensors are left alone and intermediates are disposed. An output may be, or share memory
  * with, an input tensor, so the caller disposes only the outputs that are not inputs.
  */
-export function runTransformOn(transform: Transform, sample: Sample, seed: number): Sample[] {
-  const ctx = { rng: new Rng(seed) };
+export function runTransformOn(transform: Transform, sample: Sample, seed: number | Rng): Sample[] {
+  const ctx = { rng: typeof seed === "number" ? new Rng(seed) : seed };
   return tidy(() => asList(transform(sample, ctx)));
 }
 

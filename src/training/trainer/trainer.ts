@@ -26,7 +26,14 @@ import { predictVolume } from "../inference/predict-volume.js";
 import { diceScore } from "../metrics/index.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint-files.js";
 import { type HeadSpec, headTarget, organIndices } from "./heads.js";
-import type { BatchSource, EpochResult, TrainerOptions, ValidationCase, ValidationResult } from "./types.js";
+import type {
+  BatchSource,
+  EpochResult,
+  Precision,
+  TrainerOptions,
+  ValidationCase,
+  ValidationResult,
+} from "./types.js";
 
 interface LossFn {
   forward(input: Tensor, target: Tensor): Tensor;
@@ -52,6 +59,7 @@ export class Trainer {
   private readonly frozen: Tensor[];
   private proximalMu: number | undefined;
   private teacher: { model: MultiHeadUNet; weight: number } | null = null;
+  private readonly precision: Precision;
   /** Loss scaling of "fp16" training; null otherwise. */
   readonly gradScaler: GradScaler | null;
 
@@ -73,12 +81,12 @@ export class Trainer {
       .filter(([n, p]) => !selected.has(n) && p.requiresGrad)
       .map(([, p]) => p);
     for (const p of this.frozen) p.requiresGrad = false;
-    const precision = o.precision ?? "fp32";
-    if (precision === "fp16" && !(o.device ?? "cpu").startsWith("cuda"))
+    this.precision = o.precision ?? "fp32";
+    if (this.precision === "fp16" && !(o.device ?? "cpu").startsWith("cuda"))
       throw new Error(
         `trainer: precision "fp16" needs a CUDA device (device is "${o.device ?? "cpu"}"); a CPU autocasts to "bf16" only`,
       );
-    this.gradScaler = precision === "fp16" ? new GradScaler() : null;
+    this.gradScaler = this.precision === "fp16" ? new GradScaler() : null;
     this.optimizer = new Adam(params, { lr: o.lr });
     this.schedule = makeSchedule(o);
     if (o.loss === "marginal-exclusion") {
@@ -175,10 +183,9 @@ export class Trainer {
    * logits cast to float32 so that every loss is computed in float32.
    */
   private forwardHeads(model: MultiHeadUNet, image: Tensor): Map<string, Tensor> {
-    const precision = this.o.precision ?? "fp32";
-    if (precision === "fp32") return model.forwardAll(image);
+    if (this.precision === "fp32") return model.forwardAll(image);
     const deviceType = (this.o.device ?? "cpu").startsWith("cuda") ? "cuda" : "cpu";
-    const out = autocast(deviceType, precision === "bf16" ? "bfloat16" : "float16", () =>
+    const out = autocast(deviceType, this.precision === "bf16" ? "bfloat16" : "float16", () =>
       model.forwardAll(image),
     );
     return new Map(
@@ -337,7 +344,7 @@ export class Trainer {
           ...this.o.checkpointInfo,
           epoch: this.epoch,
           bestMeanDice: this.bestMeanDice,
-          precision: this.o.precision ?? "fp32",
+          precision: this.precision,
           ...(this.gradScaler && { gradScaler: this.gradScaler.stateDict() }),
           heads: this.o.heads,
           organs: this.o.organs,
