@@ -2,6 +2,7 @@
 // coordinator's weights (starting-point.ts): each round attempted until enough sites' updates
 // are accepted, with every attempt logged and every completed round checkpointed.
 
+import { SpareBuffer } from "../../util/spare-buffer.js";
 import type { Logger } from "../logging/json-logger.js";
 import { TaskKind } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
 import type { Strategy } from "../strategies/strategy.js";
@@ -45,6 +46,8 @@ export class RoundLoop {
   private readonly stop: StopSignal;
   private readonly log: Logger;
   private readonly privacy: CoordinatorPrivacy;
+  /** The next round's weights are encoded into this, made ready during the current round. */
+  private readonly nextPayload = new SpareBuffer();
 
   constructor(parts: RoundLoopParts, start: StartingPoint) {
     this.completedRounds = start.completedRounds;
@@ -63,8 +66,12 @@ export class RoundLoop {
   /** Runs the remaining rounds (until stopped); resolves the final global weights. */
   async run(): Promise<WeightSet> {
     let global = this.startingWeights;
-    for (let round = this.completedRounds + 1; round <= this.settings.rounds && !this.stop.stopped; round++)
-      global = await this.runRound(round, global);
+    try {
+      for (let round = this.completedRounds + 1; round <= this.settings.rounds && !this.stop.stopped; round++)
+        global = await this.runRound(round, global);
+    } finally {
+      this.nextPayload.release();
+    }
     return global;
   }
 
@@ -126,6 +133,7 @@ export class RoundLoop {
       concurrentUploads,
       transferDtype: this.settings.transfer?.dtype,
       dpClipNorm: budget?.clipNorm,
+      nextPayload: this.nextPayload,
     };
     const outcome =
       secure === undefined
@@ -202,8 +210,8 @@ export class RoundLoop {
       }),
       encodeWeightSet(weights),
       `${this.runId}-eval-r${round}`,
-      this.settings.roundTimeoutMs,
       this.settings.chunkBytes,
+      { timeoutMs: this.settings.roundTimeoutMs },
     );
     const out: Record<string, Record<string, number>> = {};
     for (const s of settled) {

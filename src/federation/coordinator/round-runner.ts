@@ -4,6 +4,7 @@
 // update is left out with a logged reason; the global weights are replaced only by a complete
 // aggregation.
 
+import type { SpareBuffer } from "../../util/spare-buffer.js";
 import type { Logger } from "../logging/json-logger.js";
 import { noisedMean } from "../privacy/differential-privacy/central-noise.js";
 import { GaussianSource } from "../privacy/differential-privacy/gaussian-noise.js";
@@ -36,6 +37,8 @@ export interface RoundSettings {
   concurrentUploads?: number;
   /** The shared float32 tensors' dtype on the wire (compressed updates; default float32). */
   transferDtype?: WireDtype;
+  /** Made ready while the sites train, for the next round's weights (see SpareBuffer). */
+  nextPayload?: SpareBuffer;
 }
 
 export const DEFAULT_CONCURRENT_UPLOADS = 4;
@@ -59,24 +62,31 @@ export type Settled = {
 
 type TaskOf = Parameters<SiteConnection["runTask"]>[0];
 
-/**
- * Sends one task to each site and settles every one: result, failure or timeout. `onSettled`
- * sees each site's outcome as soon as it is known (to decode and check it while the other
- * sites are still uploading).
- */
+export interface DispatchOptions {
+  timeoutMs: number;
+  /**
+   * Sees each site's outcome as soon as it is known (to decode and check it while the other
+   * sites are still uploading).
+   */
+  onSettled?: (settled: Settled) => void;
+  /** Called once every site's task has been sent (or has failed to send): the sites are at work. */
+  onAllSent?: () => void;
+  /** Sites upload their results' weights when this gate grants it. */
+  uploads?: UploadGate;
+}
+
+/** Sends one task to each site and settles every one: result, failure or timeout. */
 export async function dispatch(
   sites: SiteConnection[],
   makeTask: (site: SiteConnection) => TaskOf,
   payloadBytes: Uint8Array | undefined,
   payloadId: string,
-  timeoutMs: number,
-  chunkBytes?: number,
-  onSettled?: (settled: Settled) => void,
-  uploads?: UploadGate,
+  chunkBytes: number | undefined,
+  o: DispatchOptions,
 ): Promise<Settled[]> {
   const payload =
     payloadBytes === undefined ? undefined : preparePayload(payloadBytes, payloadId, chunkBytes);
-  return dispatchEach(sites, makeTask, () => payload, { timeoutMs, onSettled, uploads });
+  return dispatchEach(sites, makeTask, () => payload, o);
 }
 
 /** dispatch with a payload of its own for each site, and optionally a reply bound of its own. */
@@ -84,23 +94,22 @@ export async function dispatchEach(
   sites: SiteConnection[],
   makeTask: (site: SiteConnection) => TaskOf,
   payloadFor: (site: SiteConnection) => OutgoingPayload | undefined,
-  o: {
-    timeoutMs: number;
-    onSettled?: (settled: Settled) => void;
-    maxReplyBytes?: number;
-    /** Sites upload their results' weights when this gate grants it. */
-    uploads?: UploadGate;
-  },
+  o: DispatchOptions & { maxReplyBytes?: number },
 ): Promise<Settled[]> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), o.timeoutMs);
   });
+  let unsent = sites.length;
+  const sent = () => {
+    if (--unsent === 0) o.onAllSent?.();
+  };
+  if (unsent === 0) o.onAllSent?.();
   const settled = await Promise.all(
     sites.map(async (site): Promise<Settled> => {
       const startedAt = Date.now();
       const task = makeTask(site);
-      const reply = site.runTask(task, payloadFor(site), o.maxReplyBytes, o.uploads).then(
+      const reply = site.runTask(task, payloadFor(site), o.maxReplyBytes, o.uploads, sent).then(
         (r) => ({ reply: r }),
         (e: Error) => ({ error: e.message }),
       );
@@ -264,7 +273,8 @@ export async function runTrainingRound(
   const sent = toWire(global, wire);
   // The sites start from the rounded weights; their updates are checked and rebuilt against them.
   const received = fromWire(sent, wire, global);
-  const bytes = encodeWeightSet(sent, { round: String(round) });
+  const spare = settings.nextPayload;
+  const bytes = encodeWeightSet(sent, { round: String(round) }, spare && ((n) => spare.take(n)));
   // Strategies that need only the mean get each update folded in the moment it is accepted and
   // its bytes let go: the coordinator holds one model's sum, not one model per site.
   const running = strategy.usesEachUpdate ? undefined : strategy.startMean?.(global);
@@ -313,10 +323,18 @@ export async function runTrainingRound(
     }),
     bytes,
     `${settings.runId}-global-r${round}-a${attempt}`,
-    settings.roundTimeoutMs,
     settings.chunkBytes,
-    onSettled,
-    uploads,
+    {
+      timeoutMs: settings.roundTimeoutMs,
+      onSettled,
+      uploads,
+      // The coordinator idles while the sites train: fault in the memory that the uploads and
+      // the next round's weights will need, rather than after the last upload.
+      onAllSent: () => {
+        running?.reserve();
+        spare?.prepare(bytes.length);
+      },
+    },
   );
   const results = collectResults(settled, inspected, settings, bytes.length, log, running !== undefined);
   const record = attemptRecord(settings, strategy, sites, global, results.records, results.metrics);

@@ -142,14 +142,20 @@ export class SiteConnection {
   /**
    * `maxReply` overrides the reply bound derived from what was sent (a masked update is larger);
    * with `gate`, the site uploads its result's weights only when the gate grants it a slot.
+   * `onSent` is called once, when the task and its weights have been handed to the stream or
+   * sending them has failed.
    */
   async runTask(
     task: Omit<Task, "$typeName" | "weights" | "awaitUploadGrant">,
     payload?: OutgoingPayload,
     maxReply?: number,
     gate?: UploadGate,
+    onSent: () => void = () => {},
   ): Promise<TaskReply> {
-    if (this.closed) throw new Error(`site ${this.siteId} disconnected: ${this.closedReason}`);
+    if (this.closed) {
+      onSent();
+      throw new Error(`site ${this.siteId} disconnected: ${this.closedReason}`);
+    }
     const message = coordinatorMessage({
       case: "task",
       value: create(TaskSchema, { ...task, weights: payload?.info, awaitUploadGrant: gate !== undefined }),
@@ -167,6 +173,9 @@ export class SiteConnection {
       });
     });
     const p = this.pending.get(task.taskId)!;
+    // A stream error while sending rejects `reply` (close()) when only the send's error is
+    // returned: that rejection must not go unhandled and bring the coordinator down.
+    reply.catch(() => {});
     try {
       await writeWithBackpressure(this.stream, message);
       p.bytesOut += wireSize(message);
@@ -176,6 +185,8 @@ export class SiteConnection {
     } catch (e) {
       this.pending.delete(task.taskId);
       throw new Error(`site ${this.siteId}: sending task ${task.taskId} failed: ${(e as Error).message}`);
+    } finally {
+      onSent();
     }
     return reply;
   }

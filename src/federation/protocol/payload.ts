@@ -64,6 +64,8 @@ export class PayloadAssembler {
     readonly info: PayloadInfo,
     private readonly source: string,
     maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+    /** Supplies the payload's zeroed bytes at the first chunk (a buffer made ready ahead). */
+    private readonly allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
   ) {
     if (info.payloadId.length === 0 || info.payloadId.length > 200)
       this.fail("payload_id", "empty or too long");
@@ -94,7 +96,7 @@ export class PayloadAssembler {
       this.fail("chunk.data", `more than the announced ${this.total} bytes`);
     }
     // Copied into place as it arrives: the whole payload is ready when the last chunk is.
-    this.bytes ??= new Uint8Array(this.total);
+    this.bytes ??= this.allocate(this.total);
     this.bytes.set(chunk.data, this.received);
     this.hash.update(chunk.data);
     this.received += chunk.data.length;

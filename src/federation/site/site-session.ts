@@ -3,6 +3,7 @@
 // down or the connection is lost.
 
 import * as grpc from "@grpc/grpc-js";
+import { SpareBuffer } from "../../util/spare-buffer.js";
 import type { Logger } from "../logging/json-logger.js";
 import {
   type CoordinatorMessage,
@@ -71,6 +72,8 @@ export class SiteSession {
   private ended = false;
   /** Results announced and waiting for the coordinator's upload grant, by task id. */
   private readonly grantWaiters = new Map<string, (granted: boolean) => void>();
+  /** The next task's weights are reassembled into this, made ready after the last task. */
+  private readonly nextPayload = new SpareBuffer();
 
   /** Runs one session: resolves how it ended; rejects with SiteRefusedError when refused. */
   static run(parts: SessionParts): Promise<SessionEnd> {
@@ -105,6 +108,7 @@ export class SiteSession {
     if (this.ended) return;
     this.ended = true;
     this.dropGrantWaiters("the connection ended");
+    this.nextPayload.release();
     this.stream.cancel();
     this.client.close();
     this.settle(end);
@@ -183,7 +187,9 @@ export class SiteSession {
     else
       this.incoming = {
         task,
-        assembler: new PayloadAssembler(task.weights, "coordinator"),
+        assembler: new PayloadAssembler(task.weights, "coordinator", undefined, (n) =>
+          this.nextPayload.take(n),
+        ),
         receivedBytes: size,
       };
   }
@@ -227,6 +233,8 @@ export class SiteSession {
       const global =
         payload === undefined ? new Map() : decodeWeightSet(payload, `coordinator task ${task.taskId}`, true);
       await tasks.perform(task, global, this.sharing!, reply);
+      // Idle until the next task, which likely brings weights of the same size.
+      if (payload !== undefined && !this.ended) this.nextPayload.prepare(payload.length);
       log.log("info", "task-done", {
         taskId: task.taskId,
         round: task.round,

@@ -12,10 +12,13 @@ export type Weighting = "uniform" | "cases";
 export const MAX_WEIGHT = 2 ** 29;
 
 interface ElementSum {
-  hi: Float64Array;
-  lo: Float64Array;
-  /** The mean's float32 values, allocated and touched up front: the kernel's page faults for a
-   * fresh model-sized array cost tens of milliseconds, better spent before the last upload. */
+  /** Elements of the global tensor. */
+  length: number;
+  float32: boolean;
+  /** The sum, allocated by reserve() or at the first update. */
+  hi?: Float64Array;
+  lo?: Float64Array;
+  /** The mean's float32 values (float32 tensors), allocated with the sum. */
   mean?: Float32Array;
   /** Updates that carried this name; names some update lacked are left out of the mean. */
   count: number;
@@ -55,9 +58,22 @@ export class RunningMean {
     for (const name of names) {
       const g = global.get(name);
       if (g === undefined) throw new Error(`running mean: ${JSON.stringify(name)} is not a global tensor`);
-      const n = g.data.length;
-      const mean = g.dtype === "float32" ? new Float32Array(n).fill(1) : undefined;
-      this.sums.set(name, { hi: new Float64Array(n), lo: new Float64Array(n), mean, count: 0 });
+      this.sums.set(name, { length: g.data.length, float32: g.dtype === "float32", count: 0 });
+    }
+  }
+
+  /**
+   * Allocates the sum and the mean and writes them through, so the kernel's page faults for these
+   * model-sized arrays (tens of milliseconds on a virtual machine) are paid now, while the sites
+   * train, rather than during the first upload or after the last. The first add() does it
+   * otherwise.
+   */
+  reserve(): void {
+    for (const s of this.sums.values()) {
+      if (s.hi !== undefined) continue;
+      s.hi = new Float64Array(s.length).fill(0);
+      s.lo = new Float64Array(s.length).fill(0);
+      if (s.float32) s.mean = new Float32Array(s.length).fill(0);
     }
   }
 
@@ -73,12 +89,16 @@ export class RunningMean {
       throw new Error(`running mean: an update's weight must be an integer in [0, 2^29), got ${w}`);
     for (const [name, sum] of this.sums) {
       const t = update.get(name);
-      if (t === undefined) continue;
-      if (t.data.length !== sum.hi.length)
+      if (t !== undefined && t.data.length !== sum.length)
         throw new Error(
-          `running mean: ${JSON.stringify(name)} has ${t.data.length} elements, expected ${sum.hi.length}`,
+          `running mean: ${JSON.stringify(name)} has ${t.data.length} elements, expected ${sum.length}`,
         );
-      addScaled(sum.hi, sum.lo, numericView(t), w);
+    }
+    this.reserve();
+    for (const [name, sum] of this.sums) {
+      const t = update.get(name);
+      if (t === undefined) continue;
+      addScaled(sum.hi!, sum.lo!, numericView(t), w);
       sum.count++;
     }
     this.totalWeight += w;
@@ -103,7 +123,8 @@ export class RunningMean {
     const out: WeightSet = new Map();
     const w = this.totalWeight;
     for (const name of this.names()) {
-      const { hi, lo, mean } = this.sums.get(name)!;
+      // Allocated: names() lists only names that updates carried.
+      const { hi, lo, mean } = this.sums.get(name)! as Required<ElementSum>;
       const g = this.global.get(name)!;
       if (mean !== undefined) {
         for (let i = 0; i < hi.length; i++) mean[i] = (hi[i] + lo[i]) / w;

@@ -16,10 +16,15 @@ import {
 
 export type WeightSet = Map<string, NamedTensorData>;
 
-export function encodeWeightSet(weights: WeightSet, metadata?: Record<string, string>): Uint8Array {
+/** `allocate`: where the payload's zeroed bytes come from (see encodeSafetensors). */
+export function encodeWeightSet(
+  weights: WeightSet,
+  metadata?: Record<string, string>,
+  allocate?: (bytes: number) => Uint8Array,
+): Uint8Array {
   const record: Record<string, NamedTensorData> = Object.create(null);
   for (const [name, t] of weights) record[name] = t;
-  return encodeSafetensors(record, metadata);
+  return encodeSafetensors(record, metadata, "encode", allocate);
 }
 
 /** With `views`, tensors share the payload's memory where aligned (the payload must not change). */

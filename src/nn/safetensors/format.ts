@@ -58,10 +58,12 @@ function checkTensor(name: string, t: NamedTensorData, source: string) {
   }
 }
 
+/** `allocate` supplies the output's zeroed bytes (a buffer made ready ahead; default: a new one). */
 export function encodeSafetensors(
   tensors: Record<string, NamedTensorData>,
   metadata?: Record<string, string>,
   source = "encode",
+  allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
 ): Uint8Array {
   const names = Object.keys(tensors).sort(compareNames);
   const parts: string[] = [];
@@ -89,7 +91,13 @@ export function encodeSafetensors(
   }
   const json = new TextEncoder().encode(`{${parts.join(",")}}`);
   const headerLength = Math.ceil(json.length / 8) * 8;
-  const out = new Uint8Array(8 + headerLength + offset);
+  const out = allocate(8 + headerLength + offset);
+  if (out.length !== 8 + headerLength + offset)
+    throw new SafetensorsError(
+      source,
+      "output",
+      `allocated ${out.length} bytes, needs ${8 + headerLength + offset}`,
+    );
   new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + headerLength);

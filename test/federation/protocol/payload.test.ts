@@ -19,6 +19,20 @@ describe("chunked payloads", () => {
     assert.deepEqual(a.finish(), bytes);
   });
 
+  test("reassembled into a supplied buffer, which is the payload returned", () => {
+    const out = preparePayload(bytes, "p1", 300);
+    let asked = -1;
+    const supplied = new Uint8Array(1000).fill(0xff);
+    const a = new PayloadAssembler(out.info, "test", undefined, (n) => {
+      asked = n;
+      return supplied;
+    });
+    for (const c of out.chunks) a.add(c);
+    assert.equal(asked, 1000);
+    assert.equal(a.finish(), supplied);
+    assert.deepEqual(supplied, bytes);
+  });
+
   test("an empty payload is one empty chunk", () => {
     const out = preparePayload(new Uint8Array(0), "p0", 256);
     const a = new PayloadAssembler(out.info, "test");

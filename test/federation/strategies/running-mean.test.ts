@@ -118,6 +118,19 @@ test("FedAvg's aggregate and the coordinator's streaming fold give the same bits
   }
 });
 
+test("running mean: reserving the sums ahead changes no bit of the mean", () => {
+  const ahead = new RunningMean(global, ["w"], "cases");
+  ahead.reserve();
+  ahead.reserve();
+  const lazy = new RunningMean(global, ["w"], "cases");
+  for (let k = 0; k < SITES; k++) {
+    ahead.add(setOf(updates[k]), cases[k]);
+    lazy.add(setOf(updates[k]), cases[k]);
+  }
+  assert.ok(tensorsEqual(ahead.mean().get("w")!, lazy.mean().get("w")!));
+  assert.throws(() => new RunningMean(global, ["w"], "uniform").mean(), /no update was folded in/);
+});
+
 test("running mean: names an update lacks are left out; bad weights are refused before anything is added", () => {
   const two: WeightSet = new Map([
     ["a", { dtype: "float32", shape: [2], data: new Float32Array([0, 0]) }],
@@ -129,7 +142,14 @@ test("running mean: names an update lacks are left out; bad weights are refused 
   assert.deepEqual(running.names(), ["a"]);
   assert.deepEqual([...(running.mean().get("a")!.data as Float32Array)], [0.25, 0.5]);
   assert.throws(() => running.add(two, 2 ** 40), /integer in \[0, 2\^29\)/);
+  // A tensor of the wrong length is refused before any name is added, even names listed before it.
+  const wrong: WeightSet = new Map([
+    ["a", { dtype: "float32", shape: [2], data: new Float32Array([100, 100]) }],
+    ["b", { dtype: "float32", shape: [2], data: new Float32Array([1, 1]) }],
+  ]);
+  assert.throws(() => running.add(wrong, 1), /"b" has 2 elements, expected 1/);
   assert.equal(running.count, 2);
+  assert.deepEqual([...(running.mean().get("a")!.data as Float32Array)], [0.25, 0.5]);
   const none = new RunningMean(two, ["a"], "cases");
   none.add(two, 0);
   assert.throws(() => none.mean(), /weigh 0 in total/);

@@ -31,6 +31,22 @@ describe("safetensors format", () => {
     assert.equal(({} as Record<string, unknown>).dtype, undefined, "no prototype was polluted");
   });
 
+  test("into a supplied buffer: every byte is written, so a dirty buffer gives the same file", () => {
+    const tensors = sampleTensors();
+    const expected = encodeSafetensors(tensors, { format: "pt" });
+    let supplied: Uint8Array | undefined;
+    const bytes = encodeSafetensors(tensors, { format: "pt" }, "dirty", (n) => {
+      supplied = new Uint8Array(n).fill(0xa5);
+      return supplied;
+    });
+    assert.equal(bytes, supplied);
+    assert.deepEqual(bytes, expected);
+    assert.throws(
+      () => encodeSafetensors(tensors, undefined, "short", (n) => new Uint8Array(n - 1)),
+      /short: output: allocated \d+ bytes, needs \d+/,
+    );
+  });
+
   test("layout: 8-byte aligned header padded with spaces, tensors contiguous in sorted name order", () => {
     const bytes = encodeSafetensors({
       b: { dtype: "int8", shape: [3], data: Int8Array.from([1, 2, 3]) },
