@@ -19,6 +19,16 @@ describe("update validation", () => {
     const r = validateUpdate(new Map([["body.w", f32(3, 4)]]), global, sharing);
     assert.deepEqual(r, { ok: true, updateNorm: 5 });
   });
+  test("the norm runs over every float tensor, float32 and float64 alike", () => {
+    const two: WeightSet = new Map();
+    two.set("body.w", f32(1, 1));
+    two.set("body.v", { dtype: "float64", shape: [1], data: Float64Array.from([0.5]) });
+    const update: WeightSet = new Map();
+    update.set("body.w", f32(4, 5));
+    update.set("body.v", { dtype: "float64", shape: [1], data: Float64Array.from([12.5]) });
+    // (3, 4) and 12: sqrt(9 + 16 + 144) = 13.
+    assert.deepEqual(validateUpdate(update, two, sharing), { ok: true, updateNorm: 13 });
+  });
   test("refuses unknown names, local names, dtype, shape, non-finite values and large norms", () => {
     const reason = (u: WeightSet, o = {}) => {
       const r = validateUpdate(u, global, sharing, o);
@@ -32,6 +42,7 @@ describe("update validation", () => {
     );
     assert.match(reason(new Map([["body.w", f32(1, 2, 3)]])), /shape \[3\], expected \[2\]/);
     assert.match(reason(new Map([["body.w", f32(1, Number.POSITIVE_INFINITY)]])), /element 1 is Infinity/);
+    assert.match(reason(new Map([["body.w", f32(Number.NaN, 1)]])), /"body.w": element 0 is NaN/);
     assert.match(
       reason(new Map([["body.w", f32(3, 4)]]), { maxUpdateNorm: 4.9 }),
       /update norm 5.000 exceeds the bound 4.9/,
