@@ -100,6 +100,7 @@ export async function runSecureTrainingRound(
     payloadFor: (id: string) => OutgoingPayload | undefined,
     check: (id: string, payload: WeightSet | undefined, s: Settled) => void,
     maxReplyBytes?: number,
+    onAllSent?: () => void,
   ): Promise<string[]> => {
     const t0 = performance.now();
     const settled = await dispatchEach(
@@ -113,7 +114,7 @@ export async function runSecureTrainingRound(
         options: options(site.siteId),
       }),
       (site) => payloadFor(site.siteId),
-      { timeoutMs: settings.roundTimeoutMs, maxReplyBytes },
+      { timeoutMs: settings.roundTimeoutMs, maxReplyBytes, onAllSent },
     );
     const passed: string[] = [];
     for (const s of settled) {
@@ -186,11 +187,9 @@ export async function runSecureTrainingRound(
   let failure: string | undefined;
   try {
     // 1. Train, and advertise fresh keys instead of the update.
-    const globalPayload = preparePayload(
-      encodeWeightSet(global, { round: String(round) }),
-      `${session}-global`,
-      settings.chunkBytes,
-    );
+    const spare = settings.nextPayload;
+    const globalBytes = encodeWeightSet(global, { round: String(round) }, spare && ((n) => spare.take(n)));
+    const globalPayload = preparePayload(globalBytes, `${session}-global`, settings.chunkBytes);
     const advertised = await stage(
       "train",
       sites.map((s) => s.siteId),
@@ -204,6 +203,9 @@ export async function runSecureTrainingRound(
         track.numExamples = Number(s.reply!.result.numExamples);
         track.trainMs = s.reply!.result.durationMs;
       },
+      undefined,
+      // While the sites train, ready the buffer for the next round's weights (round-runner.ts).
+      () => spare?.prepare(globalBytes.length),
     );
     for (const id of [...members.keys()]) if (!advertised.includes(id)) members.delete(id);
     // 2. Everyone's public keys to everyone; sealed shares back.
