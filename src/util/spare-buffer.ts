@@ -16,12 +16,15 @@ export class SpareBuffer {
     this.spare = buffer;
   }
 
-  /** The prepared buffer if it has exactly `size` bytes (handed out once), else a fresh zeroed one. */
-  take(size: number): Uint8Array {
+  /**
+   * The prepared buffer if it has exactly `size` bytes (handed out once), else a fresh zeroed one.
+   * Bound, so it can be handed on as an allocator.
+   */
+  readonly take = (size: number): Uint8Array => {
     const spare = this.spare;
     this.spare = undefined;
     return spare !== undefined && spare.length === size ? spare : new Uint8Array(size);
-  }
+  };
 
   /** Lets a prepared buffer go (nothing will need it). */
   release(): void {

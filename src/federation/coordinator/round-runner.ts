@@ -274,7 +274,7 @@ export async function runTrainingRound(
   // The sites start from the rounded weights; their updates are checked and rebuilt against them.
   const received = fromWire(sent, wire, global);
   const spare = settings.nextPayload;
-  const bytes = encodeWeightSet(sent, { round: String(round) }, spare && ((n) => spare.take(n)));
+  const bytes = encodeWeightSet(sent, { round: String(round) }, spare?.take);
   // Strategies that need only the mean get each update folded in the moment it is accepted and
   // its bytes let go: the coordinator holds one model's sum, not one model per site.
   const running = strategy.usesEachUpdate ? undefined : strategy.startMean?.(global);

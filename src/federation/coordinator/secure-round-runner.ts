@@ -188,7 +188,7 @@ export async function runSecureTrainingRound(
   try {
     // 1. Train, and advertise fresh keys instead of the update.
     const spare = settings.nextPayload;
-    const globalBytes = encodeWeightSet(global, { round: String(round) }, spare && ((n) => spare.take(n)));
+    const globalBytes = encodeWeightSet(global, { round: String(round) }, spare?.take);
     const globalPayload = preparePayload(globalBytes, `${session}-global`, settings.chunkBytes);
     const advertised = await stage(
       "train",

@@ -187,9 +187,7 @@ export class SiteSession {
     else
       this.incoming = {
         task,
-        assembler: new PayloadAssembler(task.weights, "coordinator", undefined, (n) =>
-          this.nextPayload.take(n),
-        ),
+        assembler: new PayloadAssembler(task.weights, "coordinator", undefined, this.nextPayload.take),
         receivedBytes: size,
       };
   }

@@ -91,13 +91,10 @@ export function encodeSafetensors(
   }
   const json = new TextEncoder().encode(`{${parts.join(",")}}`);
   const headerLength = Math.ceil(json.length / 8) * 8;
-  const out = allocate(8 + headerLength + offset);
-  if (out.length !== 8 + headerLength + offset)
-    throw new SafetensorsError(
-      source,
-      "output",
-      `allocated ${out.length} bytes, needs ${8 + headerLength + offset}`,
-    );
+  const total = 8 + headerLength + offset;
+  const out = allocate(total);
+  if (out.length !== total)
+    throw new SafetensorsError(source, "output", `allocated ${out.length} bytes, needs ${total}`);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + headerLength);
