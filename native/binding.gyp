@@ -28,6 +28,13 @@
       "libraries": [
         "<!@(node -p \"process.env.SEGVIZ_TORCH_LIBS\")"
       ]
+    },
+    {
+      # No libtorch: the federation's processes load this one alone (see the file's comment).
+      "target_name": "segviz_malloc",
+      "sources": ["src/malloc_tuning.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-O2", "-Wall"]
     }
   ]
 }

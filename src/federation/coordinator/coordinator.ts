@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ensureWritableDir } from "../../util/file-writes.js";
+import { tuneMallocForTransfers } from "../../util/malloc-tuning.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
 import { type RegistryChange, type SiteCredentialConfig, SiteRegistry } from "../security/site-registry.js";
 import { serverCredentials } from "../security/tls.js";
@@ -81,6 +82,7 @@ class Coordinator {
   static async open(config: CoordinatorConfig, logger?: Logger): Promise<Coordinator> {
     const settings = coordinatorSettings(config);
     const log = logger ?? new JsonLineLogger("coordinator", config.logFile);
+    log.log("info", "malloc-tuning", { ...tuneMallocForTransfers() });
     const strategy = createStrategy(config.strategy);
     const registry = new SiteRegistry(config.sites);
     const roundLog = new RoundLog(config.roundLogFile);

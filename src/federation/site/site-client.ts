@@ -5,6 +5,7 @@
 import { create } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
 import { appendToFileSync, ensureWritableDir } from "../../util/file-writes.js";
+import { tuneMallocForTransfers } from "../../util/malloc-tuning.js";
 import { JsonLineLogger, type Logger } from "../logging/json-logger.js";
 import { SecureAggregationParticipant } from "../privacy/secure-aggregation/site-participant.js";
 import { HelloSchema } from "../protocol/generated/segviz/federation/v1/federation_pb.js";
@@ -59,6 +60,7 @@ class SiteClient {
     participant?: SecureAggregationParticipant,
   ): Promise<SiteClient> {
     const log = logger ?? new JsonLineLogger(`site:${config.siteId}`, config.logFile);
+    log.log("info", "malloc-tuning", { ...tuneMallocForTransfers() });
     const store = new LocalStateStore(config.stateDir);
     const initial = await trainer.initialWeights();
     const description = trainer.describe();

@@ -230,9 +230,11 @@ export class SiteSession {
     try {
       const global =
         payload === undefined ? new Map() : decodeWeightSet(payload, `coordinator task ${task.taskId}`, true);
+      // The next task likely brings weights of the same size: fault in their buffer now, while
+      // the coordinator waits for this site's training, not after its upload, when the
+      // coordinator may be waiting for this site alone to start the next round.
+      if (payload !== undefined) this.nextPayload.prepare(payload.length);
       await tasks.perform(task, global, this.sharing!, reply);
-      // Idle until the next task, which likely brings weights of the same size.
-      if (payload !== undefined && !this.ended) this.nextPayload.prepare(payload.length);
       log.log("info", "task-done", {
         taskId: task.taskId,
         round: task.round,
