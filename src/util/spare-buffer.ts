@@ -3,6 +3,8 @@
 // tens of milliseconds per 20 MB (about 10 us a page here): paid while the sites train instead of
 // between the last upload and the next round's weights arriving.
 
+import { type ByteAllocator, newZeroedBytes } from "./byte-allocator.js";
+
 export class SpareBuffer {
   private spare?: Uint8Array;
 
@@ -20,10 +22,10 @@ export class SpareBuffer {
    * The prepared buffer if it has exactly `size` bytes (handed out once), else a fresh zeroed one.
    * Bound, so it can be handed on as an allocator.
    */
-  readonly take = (size: number): Uint8Array => {
+  readonly take: ByteAllocator = (size) => {
     const spare = this.spare;
     this.spare = undefined;
-    return spare !== undefined && spare.length === size ? spare : new Uint8Array(size);
+    return spare !== undefined && spare.length === size ? spare : newZeroedBytes(size);
   };
 
   /** Lets a prepared buffer go (nothing will need it). */

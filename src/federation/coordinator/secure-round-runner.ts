@@ -36,6 +36,7 @@ import type { SecureRoundRecord, SiteRoundRecord } from "./round-log.js";
 import {
   attemptRecord,
   completedOutcome,
+  type DispatchOptions,
   dispatchEach,
   meanMetrics,
   type RoundOutcome,
@@ -99,8 +100,7 @@ export async function runSecureTrainingRound(
     options: (id: string) => Record<string, string>,
     payloadFor: (id: string) => OutgoingPayload | undefined,
     check: (id: string, payload: WeightSet | undefined, s: Settled) => void,
-    maxReplyBytes?: number,
-    onAllSent?: () => void,
+    sending: Pick<DispatchOptions, "onAllSent"> & { maxReplyBytes?: number } = {},
   ): Promise<string[]> => {
     const t0 = performance.now();
     const settled = await dispatchEach(
@@ -114,7 +114,7 @@ export async function runSecureTrainingRound(
         options: options(site.siteId),
       }),
       (site) => payloadFor(site.siteId),
-      { timeoutMs: settings.roundTimeoutMs, maxReplyBytes, onAllSent },
+      { timeoutMs: settings.roundTimeoutMs, ...sending },
     );
     const passed: string[] = [];
     for (const s of settled) {
@@ -203,9 +203,8 @@ export async function runSecureTrainingRound(
         track.numExamples = Number(s.reply!.result.numExamples);
         track.trainMs = s.reply!.result.durationMs;
       },
-      undefined,
       // While the sites train, ready the buffer for the next round's weights (round-runner.ts).
-      () => spare?.prepare(globalBytes.length),
+      { onAllSent: () => spare?.prepare(globalBytes.length) },
     );
     for (const id of [...members.keys()]) if (!advertised.includes(id)) members.delete(id);
     // 2. Everyone's public keys to everyone; sealed shares back.
@@ -276,7 +275,7 @@ export async function runSecureTrainingRound(
         lastUploadAt = Math.max(lastUploadAt ?? 0, s.reply!.receivedAt);
       },
       // The masked vector's 4 bytes per value, and room for its safetensors header.
-      4 * layout.length + 64 * 1024,
+      { maxReplyBytes: 4 * layout.length + 64 * 1024 },
     );
     // 4. The survivors return the shares that remove the masks.
     const replies = new Map<string, WeightSet>();

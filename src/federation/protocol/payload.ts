@@ -4,6 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
+import { type ByteAllocator, newZeroedBytes } from "../../util/byte-allocator.js";
 import {
   type PayloadInfo,
   PayloadInfoSchema,
@@ -65,7 +66,7 @@ export class PayloadAssembler {
     private readonly source: string,
     maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
     /** Supplies the payload's zeroed bytes at the first chunk (a buffer made ready ahead). */
-    private readonly allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+    private readonly allocate: ByteAllocator = newZeroedBytes,
   ) {
     if (info.payloadId.length === 0 || info.payloadId.length > 200)
       this.fail("payload_id", "empty or too long");

@@ -13,6 +13,7 @@ import {
   numberToFloat16Bits,
   type SafetensorsDtype,
 } from "../../nn/safetensors/index.js";
+import type { ByteAllocator } from "../../util/byte-allocator.js";
 
 export type WeightSet = Map<string, NamedTensorData>;
 
@@ -20,7 +21,7 @@ export type WeightSet = Map<string, NamedTensorData>;
 export function encodeWeightSet(
   weights: WeightSet,
   metadata?: Record<string, string>,
-  allocate?: (bytes: number) => Uint8Array,
+  allocate?: ByteAllocator,
 ): Uint8Array {
   const record: Record<string, NamedTensorData> = Object.create(null);
   for (const [name, t] of weights) record[name] = t;

@@ -2,6 +2,7 @@
 // header padded with spaces to 8 bytes, then the tensors' raw little-endian bytes, contiguous,
 // in sorted name order.
 
+import { type ByteAllocator, newZeroedBytes } from "../../util/byte-allocator.js";
 import { HOST_IS_LITTLE_ENDIAN, swapBytesInPlace } from "../../util/byte-order.js";
 import {
   dtypeInfo,
@@ -63,7 +64,7 @@ export function encodeSafetensors(
   tensors: Record<string, NamedTensorData>,
   metadata?: Record<string, string>,
   source = "encode",
-  allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+  allocate: ByteAllocator = newZeroedBytes,
 ): Uint8Array {
   const names = Object.keys(tensors).sort(compareNames);
   const parts: string[] = [];
