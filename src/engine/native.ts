@@ -1,8 +1,7 @@
 // Loads the libtorch addon (native/) and describes its raw surface. Only the engine imports this.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { builtAddonPath } from "../util/package-root.js";
 
 export interface NativeTensorHandle {
   readonly shape: number[];
@@ -59,13 +58,8 @@ interface NativeAddon {
 }
 
 function locateAddon(): string {
-  // Walk up from this file (src/engine or dist/src/engine) to the package root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, "native", "build", "Release", "segviz_torch.node");
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
+  const path = builtAddonPath("segviz_torch");
+  if (existsSync(path)) return path;
   throw new Error(
     "segviz: the libtorch addon is not built (native/build/Release/segviz_torch.node missing); run `bash scripts/setup.sh`",
   );

@@ -3,8 +3,7 @@
 // coordinator never loads libtorch. Process-wide and idempotent; the first call decides.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
-import { packageRootOf } from "./package-root.js";
+import { builtAddonPath } from "./package-root.js";
 
 const MiB = 1024 * 1024;
 
@@ -21,9 +20,9 @@ interface MallocAddon {
   setMallocThresholds(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
 }
 
-/** Where the addon is built (native/build/Release under the package root). */
+/** Where the addon is built. */
 export function mallocAddonPath(): string {
-  return join(packageRootOf(import.meta.url), "native", "build", "Release", "segviz_malloc.node");
+  return builtAddonPath("segviz_malloc");
 }
 
 /**

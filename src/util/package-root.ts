@@ -13,3 +13,8 @@ export function packageRootOf(moduleUrl: string): string {
   }
   return dir;
 }
+
+/** Where node-gyp puts one of this package's addons (native/build/Release/NAME.node). */
+export function builtAddonPath(name: string): string {
+  return join(packageRootOf(import.meta.url), "native", "build", "Release", `${name}.node`);
+}
