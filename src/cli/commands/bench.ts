@@ -7,6 +7,7 @@ import {
   type TrainStepResult,
 } from "../../../bench/train-step.js";
 import { assertDevice } from "../../engine/index.js";
+import { precisionsOn } from "../../training/trainer/types.js";
 import { logEvent } from "../../util/progress.js";
 import type { Command, CommandGroup, OptionValues } from "../command-spec.js";
 import { choiceOption, intOption } from "../options.js";
@@ -122,17 +123,15 @@ async function trainStepBench(values: OptionValues): Promise<number> {
   const names = caseName === "all" ? Object.keys(TRAIN_STEP_CASES) : [caseName];
   const device = values.device as string;
   assertDevice(device);
-  const cuda = device.startsWith("cuda");
   const precisionChoice = choiceOption(
     values.precision as string,
     "precision",
     ["fp32", "bf16", "fp16", "all"],
     "fp32",
   );
-  if (precisionChoice === "fp16" && !cuda)
-    throw new Error("--precision fp16 needs --device cuda (a CPU autocasts to bf16 only)");
-  const precisions: BenchPrecision[] =
-    precisionChoice === "all" ? (cuda ? ["fp32", "bf16", "fp16"] : ["fp32", "bf16"]) : [precisionChoice];
+  if (precisionChoice !== "all" && !precisionsOn(device).includes(precisionChoice))
+    throw new Error(`--precision ${precisionChoice} needs --device cuda (a CPU autocasts to bf16 only)`);
+  const precisions: BenchPrecision[] = precisionChoice === "all" ? precisionsOn(device) : [precisionChoice];
   const results: { name: string; ours: TrainStepResult; torch: TrainStepResult; ratio: number }[] = [];
   for (const n of names) {
     const c = TRAIN_STEP_CASES[n];

@@ -9,7 +9,7 @@ import { type AugmentSettings, SEGVIZ_AUGMENT } from "../../data/pipeline/augmen
 import { type PreprocessSettings, SEGVIZ_PREPROCESS } from "../../data/pipeline/preprocess-settings.js";
 import { SEGVIZ_UNET, type UNetConfig } from "../../nn/monai/unet.js";
 import type { HeadSpec } from "../trainer/heads.js";
-import type { LrScheduleConfig, Precision } from "../trainer/types.js";
+import { type LrScheduleConfig, type Precision, precisionsOn } from "../trainer/types.js";
 import { resolveLabelMap } from "./label-map-presets.js";
 import { readJsonFile } from "./read-json.js";
 import {
@@ -187,14 +187,14 @@ export function parseSiteConfig(value: unknown, source: string): SiteTrainingCon
   };
 }
 
-/** fp16 autocast exists for CUDA only (this libtorch autocasts a CPU to bf16). */
+/** A precision the device cannot train in (fp16 on a CPU) is refused, naming both fields. */
 export function checkPrecisionDevice(
   precision: Precision,
   device: { value: string; pointer: string },
   source: string,
   pointer: string,
 ): void {
-  if (precision === "fp16" && !device.value.startsWith("cuda"))
+  if (!precisionsOn(device.value).includes(precision))
     throw new Error(
       `${source}: invalid config:\n  ${pointer}: "fp16" needs a CUDA device (${device.pointer} is "${device.value}"); use "bf16" on a CPU`,
     );

@@ -26,13 +26,14 @@ import { predictVolume } from "../inference/predict-volume.js";
 import { diceScore } from "../metrics/index.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint-files.js";
 import { type HeadSpec, headTarget, organIndices } from "./heads.js";
-import type {
-  BatchSource,
-  EpochResult,
-  Precision,
-  TrainerOptions,
-  ValidationCase,
-  ValidationResult,
+import {
+  type BatchSource,
+  type EpochResult,
+  type Precision,
+  precisionsOn,
+  type TrainerOptions,
+  type ValidationCase,
+  type ValidationResult,
 } from "./types.js";
 
 interface LossFn {
@@ -82,7 +83,7 @@ export class Trainer {
       .map(([, p]) => p);
     for (const p of this.frozen) p.requiresGrad = false;
     this.precision = o.precision ?? "fp32";
-    if (this.precision === "fp16" && !(o.device ?? "cpu").startsWith("cuda"))
+    if (!precisionsOn(o.device ?? "cpu").includes(this.precision))
       throw new Error(
         `trainer: precision "fp16" needs a CUDA device (device is "${o.device ?? "cpu"}"); a CPU autocasts to "bf16" only`,
       );

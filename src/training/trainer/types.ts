@@ -43,6 +43,11 @@ export type LrScheduleConfig =
  */
 export type Precision = "fp32" | "bf16" | "fp16";
 
+/** The precisions a device trains in: fp16 autocast is CUDA's alone (this libtorch autocasts a CPU to bf16). */
+export function precisionsOn(device: string): Precision[] {
+  return device.startsWith("cuda") ? ["fp32", "bf16", "fp16"] : ["fp32", "bf16"];
+}
+
 export interface TrainerOptions {
   /** Label vocabulary. */
   organs: readonly string[];
