@@ -7,7 +7,8 @@ structure; the parameter count 4,808,917 and the state_dict names tie it to MONA
       IN holds the weights (model.*), the input `x` [B,1,D,H,W], the labels `y` [B,1,D,H,W] and
       metadata {"config": json, "mode": "train"|"eval", "lr": str}. Runs forward, Dice loss
       (softmax, one-hot), backward and one Adam step; writes logits, loss, grad.<name> and
-      new weights after.<name> (plus BatchNorm buffers) to OUT.
+      new weights after.<name> (plus BatchNorm buffers) to OUT. An optional `upstream` tensor
+      (the logits' shape) starts the backward pass in place of the loss's gradient.
   torch_unet.py bench --batch B --size D H W --threads T --steps N [--warmup W]
                       [--precision fp32|bf16|fp16] [--device cpu|cuda]
       times full training steps (forward, Dice loss, backward, Adam) and prints one JSON line;
@@ -154,7 +155,12 @@ def parity(src, dst):
     logits = forward(net, tensors["x"].to(dtype), meta.get("precision", "fp32"))
     loss = dice_loss(logits, tensors["y"])
     opt.zero_grad()
-    loss.backward()
+    # With an `upstream` tensor the backward pass starts from that gradient of the logits instead
+    # of the loss's, so a caller can compare the network's backward alone.
+    if "upstream" in tensors:
+        logits.backward(tensors["upstream"].to(dtype))
+    else:
+        loss.backward()
     out = {"logits": logits.detach(), "loss": loss.detach().reshape(1)}
     for name, p in net.named_parameters():
         out["grad." + name] = p.grad.detach().clone()
