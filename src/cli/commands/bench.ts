@@ -8,6 +8,7 @@ import {
 } from "../../../bench/train-step.js";
 import { assertDevice } from "../../engine/index.js";
 import { precisionsOn } from "../../training/trainer/types.js";
+import { cpuDescription } from "../../util/cpu-description.js";
 import { logEvent } from "../../util/progress.js";
 import type { Command, CommandGroup, OptionValues } from "../command-spec.js";
 import { choiceOption, intOption } from "../options.js";
@@ -163,6 +164,7 @@ async function trainStepBench(values: OptionValues): Promise<number> {
   console.log(
     `SegViz UNet training step (forward + Dice loss + backward + Adam) on ${device}, ${threads} threads, median of ${steps}`,
   );
+  console.log(`CPU: ${cpuDescription()}`);
   console.log(
     row(
       ["case", "precision", "batch", "size", "segviz ms", "pytorch ms", "ratio", "segviz MB", "pytorch MB"],
