@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cpuDescription, vectorExtensions } from "../../src/util/cpu-description.js";
 
-// Abridged /proc/cpuinfo texts of two real machines: an AVX2-only AMD EPYC VM and a Sapphire
-// Rapids Xeon with AVX-512 BF16 and AMX.
+// Abridged /proc/cpuinfo texts: this project's AVX2-only AMD EPYC VM (two logical CPUs, one flags
+// line each), and the flags a Sapphire Rapids Xeon reports for AVX-512 BF16 and AMX.
 const EPYC = `processor\t: 0
 vendor_id\t: AuthenticAMD
 model name\t: AMD EPYC
