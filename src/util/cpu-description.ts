@@ -28,7 +28,7 @@ export function cpuDescription(): string {
   try {
     extensions = vectorExtensions(readFileSync("/proc/cpuinfo", "utf8"));
   } catch {
-    extensions = undefined;
+    // Not Linux: the model and count alone.
   }
   const model = list[0]?.model.trim() || "unknown CPU";
   const ext = extensions === undefined ? "" : `, ${extensions.length > 0 ? extensions.join(" ") : "no AVX2"}`;

@@ -196,7 +196,7 @@ export function checkPrecisionDevice(
 ): void {
   if (!precisionsOn(device.value).includes(precision))
     throw new Error(
-      `${source}: invalid config:\n  ${pointer}: "fp16" needs a CUDA device (${device.pointer} is "${device.value}"); use "bf16" on a CPU`,
+      `${source}: invalid config:\n  ${pointer}: "${precision}" needs a CUDA device (${device.pointer} is "${device.value}"); use "bf16" on a CPU`,
     );
 }
 

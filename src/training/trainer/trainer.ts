@@ -85,7 +85,7 @@ export class Trainer {
     this.precision = o.precision ?? "fp32";
     if (!precisionsOn(o.device ?? "cpu").includes(this.precision))
       throw new Error(
-        `trainer: precision "fp16" needs a CUDA device (device is "${o.device ?? "cpu"}"); a CPU autocasts to "bf16" only`,
+        `trainer: precision "${this.precision}" needs a CUDA device (device is "${o.device ?? "cpu"}"); a CPU autocasts to "bf16" only`,
       );
     this.gradScaler = this.precision === "fp16" ? new GradScaler() : null;
     this.optimizer = new Adam(params, { lr: o.lr });
